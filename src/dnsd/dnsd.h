@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The DNS component: binds the [dns] listen addresses, loads the data files into a snapshot,
+ * and answers over UDP (one SO_REUSEPORT socket per worker thread and address) and TCP (one
+ * event-loop thread). The control side (start, reload, stats, stop) runs on the caller's
+ * thread. Never touches the store. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/err.h"
+#include "zone/snapshot.h"
+
+typedef struct dnsd dnsd_t;
+
+/* Check the [dns] settings, bind every listen address (UDP and TCP; port 0 picks a free
+ * port, the same for both) and load the data files. Borrows conf until dnsd_free. Logs and
+ * returns IPBL_E* on failure. */
+int dnsd_new(const ipbl_conf_t *conf, dnsd_t **out) IPBL_MUSTCHECK;
+
+/* Start the worker threads. Call with every signal blocked (the threads inherit the mask). */
+int dnsd_start(dnsd_t *d) IPBL_MUSTCHECK;
+
+/* Check the data files and rebuild when one changed (force: rebuild anyway). A bad file is
+ * logged and the current snapshot keeps serving. Control thread only. */
+void dnsd_reload(dnsd_t *d, bool force);
+
+/* Publish a snapshot built elsewhere (takes ownership of snap). Control thread only. */
+void dnsd_publish(dnsd_t *d, zone_snapshot_t *snap);
+
+/* How often dnsd_reload should be called, in milliseconds. */
+long long dnsd_reload_interval_ms(const dnsd_t *d);
+
+/* "127.0.0.1:5353,[::1]:5353": the bound listen addresses. */
+void dnsd_format_listen(const dnsd_t *d, ipbl_buf_t *b);
+
+/* Log one line of summed counters. */
+void dnsd_log_stats(dnsd_t *d);
+
+/* Stop the threads (in-flight batches finish) and wait for them. */
+void dnsd_stop(dnsd_t *d);
+
+void dnsd_free(dnsd_t *d);

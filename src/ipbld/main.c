@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ipbld: the daemon. Parses argv, loads the config, starts the components its sections
+ * switch on, and runs the control loop (signals, reload timer) until SIGTERM. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd/dnsd.h"
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/mem.h"
+
+#define LOG_TAG "main"
+#include "lib/log.h"
+
+#ifndef IPBL_VERSION
+#define IPBL_VERSION "0.1.0"
+#endif
+
+typedef struct {
+	const char *conf_path;
+	int ready_fd;
+	bool check_only;
+	const char *only;
+} options_t;
+
+typedef struct {
+	struct event_base *base;
+	dnsd_t *dns;
+	bool stopping;
+} daemon_t;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ipbld [-c FILE] [--ready-fd N] [--check-config] [--only COMPONENT]\n"
+		   "\n"
+		   "The ipbl daemon: serves the blocklist zone over DNS and runs the components\n"
+		   "that the config file's sections switch on. Runs in the foreground and logs\n"
+		   "to stderr; SIGHUP reloads data files, SIGUSR1 logs statistics, SIGTERM stops.\n"
+		   "\n"
+		   "  -c, --config FILE   config file (default: $IPBL_CONF, ./ipbl.conf,\n"
+		   "                      /etc/ipbl/ipbl.conf)\n"
+		   "      --ready-fd N    write \"READY dns=ADDR:PORT,...\" to fd N once serving\n"
+		   "      --check-config  check the config and exit (0 = good)\n"
+		   "      --only NAME     run only this component (dns)\n"
+		   "  -h, --help          this help\n"
+		   "  -V, --version       print the version\n"
+		   "\n"
+		   "See ipbld(8) and ipbl.conf(5).\n");
+}
+
+static int parse_args(int argc, char **argv, options_t *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	*o = (options_t){ .ready_fd = -1 };
+	int ch;
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 'r': {
+			char *end = NULL;
+			long fd = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || fd < 0 || fd > 65535) {
+				fprintf(stderr, "ipbld: --ready-fd: '%s' is not a file descriptor\n",
+					optarg);
+				return 2;
+			}
+			o->ready_fd = (int)fd;
+			break;
+		}
+		case 'k':
+			o->check_only = true;
+			break;
+		case 'o':
+			if (strcmp(optarg, "dns") != 0) {
+				fprintf(stderr, "ipbld: --only: unknown component '%s' (known: dns)\n",
+					optarg);
+				return 2;
+			}
+			o->only = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("ipbld %s\n", IPBL_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ipbld: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (o->conf_path == NULL) {
+		o->conf_path = ipbl_conf_default_path();
+	}
+	return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	daemon_t *dm = arg;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		ipbl_log_notice("stopping on signal %d", (int)sig);
+		dm->stopping = true;
+		event_base_loopbreak(dm->base);
+		break;
+	case SIGHUP:
+		ipbl_log_notice("reloading data on SIGHUP");
+		if (dm->dns) {
+			dnsd_reload(dm->dns, true);
+		}
+		break;
+	case SIGUSR1:
+		if (dm->dns) {
+			dnsd_log_stats(dm->dns);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_reload_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_t *dm = arg;
+	if (dm->dns) {
+		dnsd_reload(dm->dns, false);
+	}
+}
+
+static void announce_ready(daemon_t *dm, int ready_fd)
+{
+	char line[1024];
+	ipbl_buf_t b;
+	ipbl_buf_init(&b, line, sizeof(line));
+	ipbl_buf_puts(&b, "READY");
+	if (dm->dns) {
+		ipbl_buf_puts(&b, " dns=");
+		dnsd_format_listen(dm->dns, &b);
+	}
+	ipbl_log_notice("serving%s", line + 5);
+	if (ready_fd < 0) {
+		return;
+	}
+	ipbl_buf_puts(&b, "\n");
+	ssize_t w = write(ready_fd, b.data, b.len);
+	if (w != (ssize_t)b.len) {
+		ipbl_log_warning("cannot write the ready line to fd %d (%s)", ready_fd,
+				 strerror(errno));
+	}
+	close(ready_fd);
+}
+
+static void warn_unavailable(const ipbl_conf_t *conf)
+{
+	static const char *const later[] = { "web", "trap" };
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		if (ipbl_conf_has_section(conf, later[i])) {
+			ipbl_log_warning("[%s] is configured but this build has no %s component yet; "
+					 "ignoring it",
+					 later[i], later[i]);
+		}
+	}
+}
+
+/* The control loop: signals and the reload timer, until SIGTERM or SIGINT. */
+static int run(daemon_t *dm, int ready_fd)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	struct event *sev[4] = { NULL };
+	struct event *timer = NULL;
+	int ret = 0;
+	for (size_t i = 0; i < 4; i++) {
+		sev[i] = evsignal_new(dm->base, sigs[i], on_signal, dm);
+		if (sev[i] == NULL || event_add(sev[i], NULL) != 0) {
+			ret = IPBL_ENOMEM;
+			goto out;
+		}
+	}
+	if (dm->dns) {
+		long long ms = dnsd_reload_interval_ms(dm->dns);
+		struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+		timer = event_new(dm->base, -1, EV_PERSIST, on_reload_timer, dm);
+		if (timer == NULL || event_add(timer, &tv) != 0) {
+			ret = IPBL_ENOMEM;
+			goto out;
+		}
+	}
+	/* handlers are installed: now the main thread may receive signals */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_UNBLOCK, &all, NULL);
+	announce_ready(dm, ready_fd);
+	event_base_dispatch(dm->base);
+out:
+	if (timer) {
+		event_free(timer);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		if (sev[i]) {
+			event_free(sev[i]);
+		}
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	ipbl_log_set_ident("ipbld");
+	options_t o;
+	int ret = parse_args(argc, argv, &o);
+	if (ret != 0) {
+		return ret;
+	}
+	char err[1024];
+	ipbl_conf_t *conf = NULL;
+	if (ipbl_conf_load(o.conf_path, &conf, err, sizeof(err)) != 0) {
+		ipbl_log_err("%s", err);
+		return 1;
+	}
+	enum ipbl_log_level level = IPBL_LOG_INFO;
+	if (ipbl_log_level_parse(ipbl_conf_str(conf, "main", "log_level"), &level) == 0) {
+		ipbl_log_set_level(level);
+	}
+	if (!ipbl_conf_has_section(conf, "dns")) {
+		ipbl_log_err("%s: nothing to run: no [dns] section", o.conf_path);
+		ipbl_conf_free(conf);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("%s: configuration ok\n", o.conf_path);
+		ipbl_conf_free(conf);
+		return 0;
+	}
+	if (o.only == NULL) {
+		warn_unavailable(conf);
+	}
+
+	/* threads started from here inherit a mask with every signal blocked: only the main
+	 * thread handles signals, once its handlers are in place */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	evthread_use_pthreads();
+
+	daemon_t dm = { 0 };
+	dm.base = event_base_new();
+	if (dm.base == NULL) {
+		ipbl_log_err("cannot create the event loop");
+		ipbl_conf_free(conf);
+		return 1;
+	}
+	int status = 1;
+	if (dnsd_new(conf, &dm.dns) != 0) {
+		goto out;
+	}
+	if (dnsd_start(dm.dns) != 0) {
+		goto out;
+	}
+	if (run(&dm, o.ready_fd) != 0) {
+		ipbl_log_err("cannot run the control loop");
+		goto out;
+	}
+	status = dm.stopping ? 0 : 1;
+out:
+	dnsd_free(dm.dns);
+	event_base_free(dm.base);
+	ipbl_conf_free(conf);
+	libevent_global_shutdown();
+	if (status == 0) {
+		ipbl_log_notice("stopped");
+	}
+	return status;
+}

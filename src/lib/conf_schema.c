@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The one table of every configuration key. The parser, `ipbl config defaults`, the sample
+ * config (etc/ipbl.conf.sample) and ipbl.conf(5) are all generated from it: add a key here
+ * and nowhere else. Keep sections in the order the sample should show them. */
+#include "lib/conf.h"
+
+#define MS(s) ((long long)(s) * 1000)
+
+const ipbl_conf_key_t ipbl_conf_schema[] = {
+	/* [main] */
+	{ "main", "data_dir", IPBL_CONF_PATH, "/var/lib/ipbl", 0, 0, NULL, false, false, false,
+	  "directory for the store, spool and snapshots unless set otherwise" },
+	{ "main", "log_level", IPBL_CONF_ENUM, "info", 0, 0, "err|warning|notice|info|debug", false,
+	  false, true, "most verbose log level written to stderr" },
+
+	/* [store] */
+	{ "store", "path", IPBL_CONF_PATH, NULL, 0, 0, NULL, false, false, false,
+	  "SQLite database file (default: DATA_DIR/ipbl.db)" },
+
+	/* [dns] */
+	{ "dns", "listen", IPBL_CONF_ADDRS, "127.0.0.1:5353", 0, 0, NULL, false, false, false,
+	  "UDP and TCP addresses to answer on; port 0 picks a free port and logs it" },
+	{ "dns", "zone", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, true, false,
+	  "the list's zone apex, e.g. bl.example.org (required)" },
+	{ "dns", "txt", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, false, true,
+	  "TXT template, '$' becomes the IP (default: Blocked - see BASE_URL/lookup?ip=$)" },
+	{ "dns", "data", IPBL_CONF_PATH, NULL, 0, 0, NULL, true, false, true,
+	  "rbldnsd data file to serve too, optionally TYPE:FILE (ip4set, ip6trie, ...); repeatable" },
+	{ "dns", "workers", IPBL_CONF_INT, "0", 0, 256, NULL, false, false, false,
+	  "UDP worker threads, each with its own socket; 0 = one per CPU" },
+	{ "dns", "ttl", IPBL_CONF_DURATION, "10m", MS(0), MS(86400 * 7), NULL, false, false, true,
+	  "TTL of A, TXT, SOA and NS answers" },
+	{ "dns", "negative_ttl", IPBL_CONF_DURATION, "1m", MS(0), MS(86400), NULL, false, false, true,
+	  "SOA minimum: how long resolvers cache 'not listed' (RFC 2308)" },
+	{ "dns", "ns", IPBL_CONF_LIST, NULL, 0, 0, NULL, false, false, true,
+	  "name servers of the zone, comma-separated (default: ns.ZONE)" },
+	{ "dns", "soa_mname", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, false, true,
+	  "SOA primary server name (default: the first ns)" },
+	{ "dns", "soa_rname", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, false, true,
+	  "SOA mailbox in DNS form (default: hostmaster.ZONE)" },
+	{ "dns", "soa_refresh", IPBL_CONF_DURATION, "1h", MS(1), MS(86400 * 30), NULL, false, false,
+	  true, "SOA refresh interval for secondaries" },
+	{ "dns", "soa_retry", IPBL_CONF_DURATION, "10m", MS(1), MS(86400 * 30), NULL, false, false,
+	  true, "SOA retry interval for secondaries" },
+	{ "dns", "soa_expire", IPBL_CONF_DURATION, "7d", MS(1), MS(86400 * 365), NULL, false, false,
+	  true, "SOA expire time for secondaries" },
+	{ "dns", "edns_udp_size", IPBL_CONF_INT, "1232", 512, 4096, NULL, false, false, false,
+	  "largest UDP answer sent to EDNS clients, in bytes" },
+	{ "dns", "tcp_max_clients", IPBL_CONF_INT, "256", 1, 65536, NULL, false, false, false,
+	  "TCP connections served at once; more wait in the kernel backlog" },
+	{ "dns", "tcp_idle_timeout", IPBL_CONF_DURATION, "10s", MS(1), MS(3600), NULL, false, false,
+	  false, "an idle TCP connection is closed after this long" },
+	{ "dns", "reload_interval", IPBL_CONF_DURATION, "1s", 100, MS(3600), NULL, false, false,
+	  false, "how often data files are checked for changes" },
+
+	/* [web] */
+	{ "web", "listen", IPBL_CONF_ADDRS, "127.0.0.1:8080", 0, 0, NULL, false, false, false,
+	  "HTTP address of the lookup page and the API" },
+	{ "web", "base_url", IPBL_CONF_STRING, "http://127.0.0.1:8080", 0, 0, NULL, false, false,
+	  true, "public URL of the web component, used in links and the default TXT" },
+
+	/* [trap] */
+	{ "trap", "listen", IPBL_CONF_ADDRS, "127.0.0.1:2525", 0, 0, NULL, false, false, false,
+	  "SMTP address of the spamtrap listener" },
+	{ "trap", "addresses", IPBL_CONF_LIST, NULL, 0, 0, NULL, false, false, true,
+	  "trap addresses, comma-separated; @domain means every address at that domain" },
+	{ "trap", "proxy_from", IPBL_CONF_LIST, NULL, 0, 0, NULL, false, false, true,
+	  "peers allowed to pass the real client address (PROXY protocol or XCLIENT)" },
+
+	/* [policy] */
+	{ "policy", "expire", IPBL_CONF_DURATION, "24h", MS(60), MS(86400 * 365), NULL, false, false,
+	  true, "a listing ends this long after the last evidence" },
+
+	/* [testing] */
+	{ "testing", "manual_clock", IPBL_CONF_BOOL, "no", 0, 0, NULL, false, false, false,
+	  "a clock that only `ipbl clock` moves; for tests, never in production" },
+};
+
+const size_t ipbl_conf_schema_len = sizeof(ipbl_conf_schema) / sizeof(ipbl_conf_schema[0]);
