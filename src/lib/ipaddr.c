@@ -84,7 +84,7 @@ static bool parse_v6(ipbl_str_t s, uint8_t out[16])
 			i++;
 		}
 		if (i < s.len && s.ptr[i] == '.') {
-			/* A dotted quad must be the whole rest of the string and fill two groups. */
+			/* A dotted quad is the whole rest and fills two groups. */
 			uint8_t q[4];
 			if (n > 6 || !parse_v4((ipbl_str_t){ s.ptr + start, s.len - start }, q)) {
 				return false;
@@ -405,7 +405,8 @@ void ipbl_ipaddr_from_v6(const uint8_t bytes[16], ipbl_ipaddr_t *out)
 	}
 #define V6(n, k, ...)                                                                              \
 	{                                                                                          \
-		.prefix = { .addr = { .family = IPBL_AF_V6, .bytes = { __VA_ARGS__ } }, .len = n }, \
+		.prefix = { .addr = { .family = IPBL_AF_V6, .bytes = { __VA_ARGS__ } },            \
+			    .len = n },                                                            \
 		.kind = k                                                                          \
 	}
 
@@ -495,7 +496,8 @@ enum ipbl_ipaddr_kind ipbl_ipaddr_kind(const ipbl_ipaddr_t *a)
 	enum ipbl_ipaddr_kind kind = IPBL_IP_GLOBAL;
 	int best_len = -1;
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-		if (special[i].prefix.len > best_len && ipbl_prefix_contains(&special[i].prefix, &v)) {
+		if (special[i].prefix.len > best_len &&
+		    ipbl_prefix_contains(&special[i].prefix, &v)) {
 			kind = special[i].kind;
 			best_len = special[i].prefix.len;
 		}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
 #include "lib/str.h"
 
 enum { IPBL_AF_V4 = 4, IPBL_AF_V6 = 6 };
@@ -29,12 +30,12 @@ typedef struct {
 
 /* Parse a dotted-quad IPv4 (exactly four decimal octets, no leading zeros) or an IPv6 address
  * (RFC 4291 text forms, optionally with a trailing dotted quad; no zone index, no brackets).
- * Returns 0 or IPBL_EPARSE. */
-int ipbl_ipaddr_parse(ipbl_str_t s, ipbl_ipaddr_t *out);
+ * Returns 0 or IPBL_EPARSE; *out is written only on success. */
+int ipbl_ipaddr_parse(ipbl_str_t s, ipbl_ipaddr_t *out) IPBL_MUSTCHECK;
 
 /* Parse "ADDR" or "ADDR/LEN". ADDR alone is a /32 or /128. Host bits set below LEN are an
  * error (IPBL_EPARSE) unless allow_host_bits, in which case they are cleared. */
-int ipbl_prefix_parse(ipbl_str_t s, bool allow_host_bits, ipbl_prefix_t *out);
+int ipbl_prefix_parse(ipbl_str_t s, bool allow_host_bits, ipbl_prefix_t *out) IPBL_MUSTCHECK;
 
 /* Write the canonical text form (IPv4 dotted quad; IPv6 RFC 5952: lower case, longest run of
  * two or more zero groups compressed, leftmost on ties, IPv4-mapped as ::ffff:a.b.c.d) into

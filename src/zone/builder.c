@@ -42,7 +42,7 @@ typedef struct {
 } value_t;
 
 struct zone_builder {
-	uint32_t *hosts;
+	uint64_t *hosts; /* address << 32 | insertion order */
 	size_t n_hosts;
 	size_t cap_hosts;
 	uint32_t host_value; /* 0 until the first host is added */
@@ -217,12 +217,12 @@ int zone_builder_add_ip4(zone_builder_t *b, uint32_t first, uint32_t last, uint8
 {
 	if (first == last && rank == 32 && value_id != ZONE_VALUE_EXCLUDED &&
 	    value_id < b->n_values && (b->host_value == 0 || b->host_value == value_id)) {
-		int ret = grow((void **)&b->hosts, &b->cap_hosts, b->n_hosts + 1, sizeof(uint32_t));
+		int ret = grow((void **)&b->hosts, &b->cap_hosts, b->n_hosts + 1, sizeof(uint64_t));
 		if (ret != 0) {
 			return ret;
 		}
 		b->host_value = value_id;
-		b->hosts[b->n_hosts++] = first;
+		b->hosts[b->n_hosts++] = (uint64_t)first << 32 | b->next_order++;
 		return 0;
 	}
 	return add_entry(b, &b->v4, first, last, rank, value_id);
@@ -245,29 +245,27 @@ int zone_builder_add_ip6(zone_builder_t *b, const uint8_t first[16], const uint8
 
 /* ---- hosts: radix sort, unique, remove the ones a rank-32 general entry covers ---- */
 
-static int radix_sort_u32(uint32_t *a, size_t n)
+/* Sort hosts by address (the high 32 bits), stably: among equal addresses the insertion
+ * order is kept, so the first of a run is the earliest. LSD radix, two 16-bit passes. */
+static int radix_sort_hosts(uint64_t *a, size_t n)
 {
 	bool sorted = true;
 	for (size_t i = 1; i < n && sorted; i++) {
-		sorted = a[i - 1] <= a[i];
+		sorted = (a[i - 1] >> 32) <= (a[i] >> 32);
 	}
 	if (sorted) {
 		return 0;
 	}
-	uint32_t *tmp = malloc(n * sizeof(*tmp));
-	if (tmp == NULL) {
-		return IPBL_ENOMEM;
-	}
-	static const unsigned shifts[] = { 0, 16 };
-	uint32_t *src = a;
-	uint32_t *dst = tmp;
-	size_t *count = calloc(65536, sizeof(*count));
-	if (count == NULL) {
+	uint64_t *tmp = malloc(n * sizeof(*tmp));
+	size_t *count = malloc(65536 * sizeof(*count));
+	if (tmp == NULL || count == NULL) {
 		free(tmp);
+		free(count);
 		return IPBL_ENOMEM;
 	}
-	for (size_t pass = 0; pass < 2; pass++) {
-		unsigned sh = shifts[pass];
+	uint64_t *src = a;
+	uint64_t *dst = tmp;
+	for (unsigned sh = 32; sh < 64; sh += 16) {
 		memset(count, 0, 65536 * sizeof(*count));
 		for (size_t i = 0; i < n; i++) {
 			count[(src[i] >> sh) & 0xffff]++;
@@ -281,7 +279,7 @@ static int radix_sort_u32(uint32_t *a, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			dst[count[(src[i] >> sh) & 0xffff]++] = src[i];
 		}
-		uint32_t *t = src;
+		uint64_t *t = src;
 		src = dst;
 		dst = t;
 	}
@@ -291,27 +289,28 @@ static int radix_sort_u32(uint32_t *a, size_t n)
 	return 0;
 }
 
-static size_t unique_u32(uint32_t *a, size_t n)
+/* Keep the first (earliest) of each run of equal addresses. */
+static size_t unique_hosts(uint64_t *a, size_t n)
 {
 	if (n == 0) {
 		return 0;
 	}
 	size_t w = 1;
 	for (size_t i = 1; i < n; i++) {
-		if (a[i] != a[w - 1]) {
+		if ((a[i] >> 32) != (a[w - 1] >> 32)) {
 			a[w++] = a[i];
 		}
 	}
 	return w;
 }
 
-static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key)
+static size_t lower_bound_host(const uint64_t *a, size_t n, uint32_t key)
 {
 	size_t lo = 0;
 	size_t hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < key) {
+		if ((uint32_t)(a[mid] >> 32) < key) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -320,9 +319,10 @@ static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t key)
 	return lo;
 }
 
-/* Drop hosts covered by general entries of rank >= 32: those are as specific as a host, and
- * an exclusion or an earlier value of that rank must win (see builder.h). */
-static size_t hosts_drop_covered(uint32_t *hosts, size_t n, const entry_vec_t *v4)
+/* Drop hosts that a general entry of rank >= 32 beats: it is at least as specific as a
+ * host, so it wins when its rank is higher, when it is an exclusion, or when it was added
+ * earlier (builder.h). */
+static size_t hosts_drop_covered(uint64_t *hosts, size_t n, const entry_vec_t *v4)
 {
 	bool any = false;
 	for (size_t k = 0; k < v4->n && !any; k++) {
@@ -340,9 +340,12 @@ static size_t hosts_drop_covered(uint32_t *hosts, size_t n, const entry_vec_t *v
 		if (e->rank < 32) {
 			continue;
 		}
-		for (size_t i = lower_bound_u32(hosts, n, (uint32_t)e->first);
-		     i < n && hosts[i] <= (uint32_t)e->last; i++) {
-			drop[i] = 1;
+		for (size_t i = lower_bound_host(hosts, n, (uint32_t)e->first);
+		     i < n && (uint32_t)(hosts[i] >> 32) <= (uint32_t)e->last; i++) {
+			if (e->rank > 32 || e->value == ZONE_VALUE_EXCLUDED ||
+			    e->order < (uint32_t)hosts[i]) {
+				drop[i] = 1;
+			}
 		}
 	}
 	size_t w = 0;
@@ -537,15 +540,20 @@ static int copy_values(zone_builder_t *b, zone_snapshot_t *s)
 
 static int finish_ip4(zone_builder_t *b, zone_snapshot_t *s)
 {
-	int ret = radix_sort_u32(b->hosts, b->n_hosts);
+	int ret = radix_sort_hosts(b->hosts, b->n_hosts);
 	if (ret != 0) {
 		return ret;
 	}
-	size_t n = unique_u32(b->hosts, b->n_hosts);
+	size_t n = unique_hosts(b->hosts, b->n_hosts);
 	n = hosts_drop_covered(b->hosts, n, &b->v4);
 	if (n > 0) {
+		/* the snapshot keeps addresses only: 4 bytes each, packed in place */
+		uint32_t *packed = (uint32_t *)(void *)b->hosts;
+		for (size_t i = 0; i < n; i++) {
+			packed[i] = (uint32_t)(b->hosts[i] >> 32);
+		}
 		uint32_t *shrunk = realloc(b->hosts, n * sizeof(uint32_t));
-		s->hosts = shrunk ? shrunk : b->hosts;
+		s->hosts = shrunk ? shrunk : packed;
 		b->hosts = NULL;
 		b->n_hosts = b->cap_hosts = 0;
 		s->n_hosts = n;

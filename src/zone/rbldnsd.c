@@ -976,16 +976,17 @@ static bool is_default_line(const parser_t *ps, const char *s, const char *e)
  * three-byte look-ahead of each octet stay within this. */
 #define FAST_READ_BYTES 20
 
-/* One octet at p, without branches on the number of digits: 1 to 3 digits not followed by a
- * fourth. Reads p[0..3]. Returns the length, or 0 when the slow path must decide. */
+/* One octet of 1 to 3 digits at p, without branches on the number of digits (the caller
+ * checks the character after it, so a fourth digit is refused there). Reads p[0..2]. Returns
+ * the length, or 0 when the slow path must decide. */
 static inline unsigned fast_octet(const unsigned char *p, unsigned *val)
 {
-	unsigned d0 = (unsigned)p[0] - '0', d1 = (unsigned)p[1] - '0';
-	unsigned d2 = (unsigned)p[2] - '0', d3 = (unsigned)p[3] - '0';
+	unsigned d0 = (unsigned)p[0] - '0', d1 = (unsigned)p[1] - '0', d2 = (unsigned)p[2] - '0';
 	unsigned is1 = d1 <= 9, is2 = is1 & (d2 <= 9);
 	unsigned v2 = d0 * 10 + d1, v3 = v2 * 10 + d2;
-	unsigned v = is2 ? v3 : (is1 ? v2 : d0);
-	if (d0 > 9 || (is2 & (d3 <= 9)) || v > 255) {
+	/* select by arithmetic: a conditional here compiles to a badly predicted branch */
+	unsigned v = d0 + is1 * (v2 - d0) + is2 * (v3 - v2);
+	if (d0 > 9 || v > 255) {
 		return 0;
 	}
 	*val = v;
@@ -1057,7 +1058,8 @@ static inline bool next_line(lines_t *it, const char **s, const char **e, size_t
 static int prepass(parser_t *ps, const char *data, size_t len, uint32_t default_value_id)
 {
 	bool need_vars = memchr(data, '$', len) != NULL;
-	bool tset = ps->type == ZONE_RBLDNSD_IP4TSET || ps->type == ZONE_RBLDNSD_IP6TSET;
+	bool tset = (ps->type == ZONE_RBLDNSD_IP4TSET || ps->type == ZONE_RBLDNSD_IP6TSET) &&
+		    memchr(data, ':', len) != NULL;
 	lines_t it = { .p = data, .end = data + len, .line = 0 };
 	const char *s, *e, *def_s = NULL, *def_e = NULL;
 	unsigned def_line = 0;

@@ -320,7 +320,8 @@ static void test_format_longest(void **state)
 		ipbl_prefix_t p = { .addr = a, .len = a.family == IPBL_AF_V4 ? 32 : 128 };
 		char *pbuf = test_malloc(IPBL_PREFIX_STRLEN);
 		ipbl_prefix_format(&p, pbuf);
-		assert_int_equal(strlen(pbuf), strlen(longest[i]) + (a.family == IPBL_AF_V4 ? 3 : 4));
+		assert_int_equal(strlen(pbuf),
+				 strlen(longest[i]) + (a.family == IPBL_AF_V4 ? 3 : 4));
 		test_free(pbuf);
 	}
 	/* A value from no parser formats as "" rather than as garbage. */
@@ -408,7 +409,8 @@ static void test_prefix_parse(void **state)
 	for (size_t i = 0; i < N_ELEMS(prefix_cases); i++) {
 		ipbl_prefix_t p;
 		char buf[IPBL_PREFIX_STRLEN];
-		int ret = prefix_parse_exact(prefix_cases[i].in, prefix_cases[i].allow_host_bits, &p);
+		int ret =
+		    prefix_parse_exact(prefix_cases[i].in, prefix_cases[i].allow_host_bits, &p);
 		if (ret != prefix_cases[i].want_ret) {
 			fail_msg("\"%s\" allow_host_bits=%d: got %d, want %d", prefix_cases[i].in,
 				 prefix_cases[i].allow_host_bits, ret, prefix_cases[i].want_ret);
@@ -726,7 +728,8 @@ static void test_kind(void **state)
 		enum ipbl_ipaddr_kind got = ipbl_ipaddr_kind(&a);
 		if (got != kind_cases[i].kind) {
 			fail_msg("kind(%s) = %s, want %s", kind_cases[i].in,
-				 ipbl_ipaddr_kind_name(got), ipbl_ipaddr_kind_name(kind_cases[i].kind));
+				 ipbl_ipaddr_kind_name(got),
+				 ipbl_ipaddr_kind_name(kind_cases[i].kind));
 		}
 		assert_int_equal(ipbl_ipaddr_is_reserved(&a), kind_cases[i].kind != IPBL_IP_GLOBAL);
 	}
@@ -762,12 +765,18 @@ static void test_kind_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_ok),     cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_parse_slice),  cmocka_unit_test(test_format_bytes),
-		cmocka_unit_test(test_format_longest), cmocka_unit_test(test_prefix_parse),
-		cmocka_unit_test(test_cmp),          cmocka_unit_test(test_contains),
-		cmocka_unit_test(test_unmap),        cmocka_unit_test(test_from_v4_v6),
-		cmocka_unit_test(test_kind),         cmocka_unit_test(test_kind_name),
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_parse_slice),
+		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_longest),
+		cmocka_unit_test(test_prefix_parse),
+		cmocka_unit_test(test_cmp),
+		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_unmap),
+		cmocka_unit_test(test_from_v4_v6),
+		cmocka_unit_test(test_kind),
+		cmocka_unit_test(test_kind_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,10 @@
  * built, and lookups check what a query would answer (or that the file is rejected, where and
  * why). */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -423,32 +425,40 @@ static const zone_value_t *lookup(const zone_snapshot_t *s, const char *ip)
 	return zone_snapshot_lookup_ip4(s, ip4_host(ip));
 }
 
-static void check_probe(const char *name, const zone_snapshot_t *s, const probe_t *pr)
+/* Prints what is wrong and returns false, so that one run shows every failing case. */
+static bool check_probe(const char *name, const zone_snapshot_t *s, const probe_t *pr)
 {
 	const zone_value_t *v = lookup(s, pr->ip);
 	if (!pr->a) {
 		if (v) {
-			fail_msg("%s: %s is listed but should not be", name, pr->ip);
+			print_error("%s: %s is listed but should not be\n", name, pr->ip);
+			return false;
 		}
-		return;
+		return true;
 	}
 	if (!v) {
-		fail_msg("%s: %s is not listed", name, pr->ip);
+		print_error("%s: %s is not listed\n", name, pr->ip);
+		return false;
 	}
 	if (v->a != ip4_host(pr->a)) {
-		fail_msg("%s: %s has A 0x%08x, expected %s", name, pr->ip, (unsigned)v->a, pr->a);
+		print_error("%s: %s has A 0x%08x, expected %s\n", name, pr->ip, (unsigned)v->a,
+			    pr->a);
+		return false;
 	}
 	if (!pr->txt) {
 		if (v->txt_len != 0) {
-			fail_msg("%s: %s has TXT '%.*s', expected none", name, pr->ip, (int)v->txt_len,
-				 v->txt);
+			print_error("%s: %s has TXT '%.*s', expected none\n", name, pr->ip,
+				    (int)v->txt_len, v->txt);
+			return false;
 		}
-		return;
+		return true;
 	}
 	if (v->txt_len != strlen(pr->txt) || memcmp(v->txt, pr->txt, v->txt_len) != 0) {
-		fail_msg("%s: %s has TXT '%.*s', expected '%s'", name, pr->ip, (int)v->txt_len,
-			 v->txt ? v->txt : "", pr->txt);
+		print_error("%s: %s has TXT '%.*s', expected '%s'\n", name, pr->ip,
+			    (int)v->txt_len, v->txt ? v->txt : "", pr->txt);
+		return false;
 	}
+	return true;
 }
 
 /* Parse data and return the snapshot; fails the test on a parse error. */
@@ -471,14 +481,20 @@ static zone_snapshot_t *parse_ok(const char *name, enum zone_rbldnsd_type type, 
 
 static void test_ok_cases(void **state)
 {
+	unsigned n_failed = 0;
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
 		const ok_case_t *c = &ok_cases[i];
 		zone_snapshot_t *s = parse_ok(c->name, c->type, c->data, strlen(c->data));
+		bool ok = true;
 		for (size_t j = 0; j < MAX_PROBES && c->probes[j].ip; j++) {
-			check_probe(c->name, s, &c->probes[j]);
+			ok = check_probe(c->name, s, &c->probes[j]) && ok;
 		}
+		n_failed += !ok;
 		zone_snapshot_unref(s);
+	}
+	if (n_failed) {
+		fail_msg("%u of %zu cases failed", n_failed, sizeof(ok_cases) / sizeof(ok_cases[0]));
 	}
 }
 
@@ -508,6 +524,78 @@ static void test_error_cases(void **state)
 		const err_case_t *c = &err_cases[i];
 		check_error(c->name, c->type, c->data, c->len ? c->len : strlen(c->data), c->line,
 			    c->message);
+	}
+}
+
+/* Outcome of parsing data: return code, error, entry count and what probe answers. */
+typedef struct {
+	int ret;
+	zone_rbldnsd_error_t err;
+	size_t n_entries;
+	uint32_t a; /* A for the probe, 0 when not listed */
+} outcome_t;
+
+static outcome_t parse_outcome(enum zone_rbldnsd_type type, const char *data, size_t len,
+			       const char *probe)
+{
+	outcome_t o;
+	uint32_t def;
+	zone_builder_t *b = new_builder(&def);
+	memset(&o, 0, sizeof(o));
+	o.ret = zone_rbldnsd_parse(b, type, data, len, def, &o.err);
+	o.n_entries = zone_builder_count(b);
+	if (o.ret == 0) {
+		zone_snapshot_t *s = NULL;
+		const zone_value_t *v;
+		assert_int_equal(zone_builder_finish(b, 1, &s), 0);
+		v = zone_snapshot_lookup_ip4(s, ip4_host(probe));
+		o.a = v ? v->a : 0;
+		zone_snapshot_unref(s);
+	}
+	zone_builder_free(b);
+	return o;
+}
+
+/* Plain address lines take a fast path when enough data follows them; it must agree with the
+ * general parser (used for the last bytes of the data) on every line, good or bad. */
+static void test_fast_path_agrees(void **state)
+{
+	static const char *const lines[] = {
+		"1.2.3.4",	   "1.2.3.4\r",	"255.255.255.255", "0.0.0.0",
+		"12.34.56.78",	   "1.2.3.256",		"1.2.3.0004",	   "001.002.003.004",
+		"1.2.3.4x",	   "1.2.3.4 ",		"1.2.3",	   "1.2.3.4/32",
+		"1.2.3.4-5",	   "1.2.3.4:5:x",	"1.2.3.4.5",	   "1..2.3",
+		"999.1.1.1",	   "1.2.3.4\t# c",	"1.2.3.",	   "1.2.3.4 :6:",
+		"255.255.255.2555", "1.2.3.4\r\r",	"1.2.3.4;",	   "2001:db8::1",
+	};
+	static const enum zone_rbldnsd_type types[] = {
+		ZONE_RBLDNSD_AUTO, ZONE_RBLDNSD_IP4SET, ZONE_RBLDNSD_IP4TRIE, ZONE_RBLDNSD_IP4TSET,
+	};
+	char slow[64], fast[128];
+	(void)state;
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			size_t n = strlen(lines[i]);
+			const char *probe = isdigit((unsigned char)lines[i][0]) && !strchr(lines[i], ':')
+						    ? "1.2.3.4"
+						    : "0.0.0.1";
+			outcome_t a, b;
+			memcpy(slow, lines[i], n);
+			memcpy(fast, lines[i], n);
+			fast[n] = '\n';
+			memset(fast + n + 1, '#', 40);
+			fast[n + 41] = '\n';
+			a = parse_outcome(types[t], slow, n, probe);
+			b = parse_outcome(types[t], fast, n + 42, probe);
+			if (a.ret != b.ret || a.err.line != b.err.line ||
+			    strcmp(a.err.message, b.err.message) != 0 || a.n_entries != b.n_entries ||
+			    a.a != b.a) {
+				fail_msg("type %d, line '%s': general path %d '%s' (%zu entries, A %08x), "
+					 "fast path %d '%s' (%zu entries, A %08x)",
+					 (int)types[t], lines[i], a.ret, a.err.message, a.n_entries,
+					 (unsigned)a.a, b.ret, b.err.message, b.n_entries, (unsigned)b.a);
+			}
+		}
 	}
 }
 
@@ -652,7 +740,7 @@ int main(void)
 		cmocka_unit_test(test_ok_cases),     cmocka_unit_test(test_error_cases),
 		cmocka_unit_test(test_ip4set_pieces), cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_long_templates), cmocka_unit_test(test_type_parse),
-		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_fast_path_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# The front door. Every target installs what it needs (scripts/bootstrap) and then drives
+# meson. Two commands set everything up on a fresh Debian 12 machine:
+#   make run     build and start ipbld on 127.0.0.1:5353 (etc/ipbl.dev.conf)
+#   make check   build with ASan+UBSan and -Werror and run every test suite
+BUILD        ?= build
+CHECK_BUILD  ?= build-check
+BENCH_BUILD  ?= build-bench
+FUZZ_BUILD   ?= build-fuzz
+PREFIX       ?= /usr/local
+FUZZ_SECONDS ?= 60
+PYTHON       ?= /usr/bin/python3
+
+.PHONY: all build bootstrap run check unit bench fuzz install clean format
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized
+	ninja -C $(BUILD)
+
+run: build
+	@mkdir -p data
+	@[ -f data/example.rbldnsd ] || cp etc/example.rbldnsd data/example.rbldnsd
+	./$(BUILD)/src/ipbld/ipbld -c etc/ipbl.dev.conf
+
+check: bootstrap
+	@[ -f $(CHECK_BUILD)/build.ninja ] || meson setup $(CHECK_BUILD) \
+		--buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	ninja -C $(CHECK_BUILD)
+	scripts/check_banned.sh
+	scripts/check_includes.sh
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		meson test -C $(CHECK_BUILD) --print-errorlogs --num-processes 2
+
+unit: build
+	meson test -C $(BUILD) --suite unit --suite fuzz-replay --print-errorlogs
+
+bench: bootstrap
+	@[ -f $(BENCH_BUILD)/build.ninja ] || meson setup $(BENCH_BUILD) --buildtype=release -Dtests=disabled
+	ninja -C $(BENCH_BUILD)
+	$(PYTHON) bench/run.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
+		--nullresp $(BENCH_BUILD)/bench/nullresp --dnsload $(BENCH_BUILD)/bench/dnsload $(BENCH_ARGS)
+
+fuzz: bootstrap
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \
+		-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled
+	ninja -C $(FUZZ_BUILD)
+	@for t in $(FUZZ_BUILD)/fuzz/fuzz_*; do \
+		[ -x "$$t" ] || continue; \
+		name=$$(basename $$t); corpus=fuzz/corpus/$${name#fuzz_}; \
+		echo "== $$name ($(FUZZ_SECONDS)s, corpus $$corpus)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$corpus || exit 1; \
+	done
+
+install: bootstrap
+	@if [ -f build-install/build.ninja ]; then \
+		meson configure build-install -Dprefix=$(abspath $(PREFIX)); \
+	else \
+		meson setup build-install --buildtype=release -Dtests=disabled --prefix=$(abspath $(PREFIX)); \
+	fi
+	meson install -C build-install
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) build-install
