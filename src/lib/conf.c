@@ -733,7 +733,8 @@ void ipbl_conf_write_man(FILE *f, const char *version)
 		   "sizes may end in K, M or G. Unknown sections and keys are errors, reported as "
 		   "FILE:LINE: key: message.\n");
 	fprintf(f, ".PP\nThe file is found as: \\fB\\-c\\fR FILE, else \\fB$IPBL_CONF\\fR, else "
-		   "./ipbl.conf, else /etc/ipbl/ipbl.conf. Check one with \\fBipbl config check\\fR.\n");
+		   "./ipbl.conf, else /etc/ipbl/ipbl.conf. Check one with \\fBipbl config check\\fR. "
+		   "Changes take effect when the daemon restarts; SIGHUP reloads data files only.\n");
 	const char *section = "";
 	for (size_t i = 0; i < ipbl_conf_schema_len; i++) {
 		const ipbl_conf_key_t *k = &ipbl_conf_schema[i];
@@ -750,8 +751,7 @@ void ipbl_conf_write_man(FILE *f, const char *version)
 		}
 		fprintf(f, ". Default: ");
 		man_text(f, k->default_value ? k->default_value : "none");
-		fprintf(f, ".%s%s\n", k->repeatable ? " May be repeated." : "",
-			k->reloadable ? " Applied on reload." : "");
+		fprintf(f, ".%s\n", k->repeatable ? " May be repeated." : "");
 	}
 	fprintf(f, ".SH SEE ALSO\n\\fBipbld\\fR(8), \\fBipbl\\fR(8)\n");
 }

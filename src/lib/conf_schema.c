@@ -25,7 +25,7 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	{ "dns", "txt", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, false, true,
 	  "TXT template, '$' becomes the IP (default: Blocked - see BASE_URL/lookup?ip=$)" },
 	{ "dns", "data", IPBL_CONF_PATH, NULL, 0, 0, NULL, true, false, true,
-	  "rbldnsd data file to serve too, optionally TYPE:FILE (ip4set, ip6trie, ...); repeatable" },
+	  "rbldnsd data file to serve too, optionally TYPE:FILE (ip4set, ip6trie, ...)" },
 	{ "dns", "workers", IPBL_CONF_INT, "0", 0, 256, NULL, false, false, false,
 	  "UDP worker threads, each with its own socket; 0 = one per CPU" },
 	{ "dns", "ttl", IPBL_CONF_DURATION, "10m", MS(0), MS(86400 * 7), NULL, false, false, true,
