@@ -246,7 +246,8 @@ int zone_builder_add_ip6(zone_builder_t *b, const uint8_t first[16], const uint8
 /* ---- hosts: radix sort, unique, remove the ones a rank-32 general entry covers ---- */
 
 /* Sort hosts by address (the high 32 bits), stably: among equal addresses the insertion
- * order is kept, so the first of a run is the earliest. LSD radix, two 16-bit passes. */
+ * order is kept, so the first of a run is the earliest. LSD radix in three passes of 11, 11
+ * and 10 bits: 2048 buckets keep the scattered writes within the caches. */
 static int radix_sort_hosts(uint64_t *a, size_t n)
 {
 	bool sorted = true;
@@ -256,35 +257,35 @@ static int radix_sort_hosts(uint64_t *a, size_t n)
 	if (sorted) {
 		return 0;
 	}
+	enum { BITS = 11, BUCKETS = 1 << BITS };
 	uint64_t *tmp = malloc(n * sizeof(*tmp));
-	size_t *count = malloc(65536 * sizeof(*count));
-	if (tmp == NULL || count == NULL) {
-		free(tmp);
-		free(count);
+	if (tmp == NULL) {
 		return IPBL_ENOMEM;
 	}
+	size_t count[BUCKETS];
 	uint64_t *src = a;
 	uint64_t *dst = tmp;
-	for (unsigned sh = 32; sh < 64; sh += 16) {
-		memset(count, 0, 65536 * sizeof(*count));
+	for (unsigned sh = 32; sh < 64; sh += BITS) {
+		memset(count, 0, sizeof(count));
 		for (size_t i = 0; i < n; i++) {
-			count[(src[i] >> sh) & 0xffff]++;
+			count[(src[i] >> sh) & (BUCKETS - 1)]++;
 		}
 		size_t sum = 0;
-		for (size_t k = 0; k < 65536; k++) {
+		for (size_t k = 0; k < BUCKETS; k++) {
 			size_t c = count[k];
 			count[k] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++) {
-			dst[count[(src[i] >> sh) & 0xffff]++] = src[i];
+			dst[count[(src[i] >> sh) & (BUCKETS - 1)]++] = src[i];
 		}
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
 	}
-	/* two passes: the result is back in a */
-	free(count);
+	if (src != a) {
+		memcpy(a, src, n * sizeof(*a)); /* three passes: the result is in tmp */
+	}
 	free(tmp);
 	return 0;
 }
