@@ -328,7 +328,7 @@ static void put_a(reply_t *r, const zone_value_t *v)
 	r->n_answer++;
 }
 
-/* TXT with every '$' of the template replaced by ip_text, in strings of at most 255 bytes
+/* TXT with every '$' of the template replaced by ip_text ("$$" stands for '$'), in strings of at most 255 bytes
  * (RFC 1035 §3.3.14). */
 static void put_txt(reply_t *r, const zone_value_t *v, const char *ip_text)
 {
@@ -336,12 +336,15 @@ static void put_txt(reply_t *r, const zone_value_t *v, const char *ip_text)
 	size_t n = 0;
 	size_t ip_len = strlen(ip_text);
 	for (uint32_t i = 0; i < v->txt_len && n < sizeof(text); i++) {
-		if (v->txt[i] == '$') {
+		if (v->txt[i] != '$') {
+			text[n++] = v->txt[i];
+		} else if (i + 1 < v->txt_len && v->txt[i + 1] == '$') {
+			text[n++] = '$'; /* "$$" is a literal dollar, as in rbldnsd */
+			i++;
+		} else {
 			size_t k = ip_len < sizeof(text) - n ? ip_len : sizeof(text) - n;
 			memcpy(text + n, ip_text, k);
 			n += k;
-		} else {
-			text[n++] = v->txt[i];
 		}
 	}
 	size_t pos = put_rr(r, DNS_HEADER_LEN, DNS_TYPE_TXT, r->z->ttl_s);

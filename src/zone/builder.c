@@ -526,7 +526,9 @@ static int copy_values(zone_builder_t *b, zone_snapshot_t *s)
 	size_t off = 0;
 	for (size_t i = 1; i < b->n_values; i++) {
 		const value_t *v = &b->values[i];
-		memcpy(s->txt_pool + off, v->txt, v->txt_len);
+		if (v->txt_len > 0) {
+			memcpy(s->txt_pool + off, v->txt, v->txt_len);
+		}
 		s->values[i] = (zone_value_t){
 			.a = v->a,
 			.txt_len = v->txt_len,

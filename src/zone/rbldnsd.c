@@ -7,7 +7,9 @@
  * - One pass over the bytes, line by line, with no allocation and no copy: addresses are
  *   parsed by hand from the line, values are slices of the input. Only distinct A/TXT pairs
  *   are interned, and a one-entry cache skips interning when a line repeats the value of the
- *   line before.
+ *   line before. The bulk of a real list, "a.b.c.d\n" lines, takes a fast path that parses
+ *   octets without data-dependent branches and needs no line scan; anything else on the line
+ *   sends it to the general parser, which has the last word (a unit test checks they agree).
  * - rbldnsd expands "$n" and "$=" when it answers, from the first definition anywhere in the
  *   dataset. We expand them here, once per distinct value, so a short pre-pass collects the
  *   definitions first; it runs only when the data holds a '$' at all (or, for ip4tset and
@@ -27,12 +29,12 @@
 
 #include "lib/str.h"
 
-#define LINE_MAX_BYTES 4096	/* longest line accepted, without its line ending */
-#define TXT_RAW_MAX 255		/* longest TXT text in a value (rbldnsd cuts longer ones) */
-#define TXT_TEMPLATE_MAX 4000	/* longest template after substitution (builder limit) */
-#define DEFAULT_A 0x7f000002u	/* rbldnsd's A value when no ":A:TXT" line says otherwise */
-#define SUBST_BASE 10		/* index of the "$=" base template among the variables */
-#define TOKEN_QUOTE_MAX 48	/* bytes of an offending token quoted in messages */
+#define LINE_MAX_BYTES 4096   /* longest line accepted, without its line ending */
+#define TXT_RAW_MAX 255	      /* longest TXT text in a value (rbldnsd cuts longer ones) */
+#define TXT_TEMPLATE_MAX 4000 /* longest template after substitution (builder limit) */
+#define DEFAULT_A 0x7f000002u /* rbldnsd's A value when no ":A:TXT" line says otherwise */
+#define SUBST_BASE 10	      /* index of the "$=" base template among the variables */
+#define TOKEN_QUOTE_MAX 48    /* bytes of an offending token quoted in messages */
 
 typedef struct {
 	zone_builder_t *b;
@@ -43,12 +45,12 @@ typedef struct {
 	ipbl_str_t subst[SUBST_BASE + 1]; /* "$0".."$9" and "$=", first definition wins */
 	bool subst_set[SUBST_BASE + 1];
 
-	uint32_t def_a;	     /* A of the current ":A:TXT" default */
-	ipbl_str_t def_txt;  /* raw TXT of the current default (a slice of the input) */
-	uint32_t def_id;     /* value id for entries without a value of their own */
-	uint32_t tset_id;    /* ip4tset/ip6tset: the one value of every entry */
+	uint32_t def_a;	    /* A of the current ":A:TXT" default */
+	ipbl_str_t def_txt; /* raw TXT of the current default (a slice of the input) */
+	uint32_t def_id;    /* value id for entries without a value of their own */
+	uint32_t tset_id;   /* ip4tset/ip6tset: the one value of every entry */
 
-	bool cache_valid;    /* the last interned (A, raw TXT) pair and its id */
+	bool cache_valid; /* the last interned (A, raw TXT) pair and its id */
 	uint32_t cache_a;
 	ipbl_str_t cache_txt;
 	uint32_t cache_id;
@@ -124,8 +126,11 @@ static const char *quote(char *buf, size_t size, const char *p, const char *e)
 {
 	size_t n = 0;
 	while (p < e && !is_space(*p) && n + 4 < size) {
-		unsigned char c = (unsigned char)*p++;
-		buf[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		char c = *p++;
+		if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f) {
+			c = '?';
+		}
+		buf[n++] = c;
 		if (n == TOKEN_QUOTE_MAX) {
 			break;
 		}
@@ -155,18 +160,18 @@ static const char *char_name(char *buf, size_t size, const char *p, const char *
 
 enum addr_err {
 	AE_OK = 0,
-	AE_EXPECTED,	 /* no address where one should start */
-	AE_OCTET,	 /* octet > 255 */
-	AE_MISSING,	 /* separator not followed by a number */
-	AE_PREFIXLEN,	 /* bad or too large /len */
-	AE_HOSTBITS,	 /* bits set below the prefix length */
-	AE_REVERSED,	 /* range end before start */
-	AE_BARE,	 /* a single number (or a single IPv6 group) */
-	AE_ZEROLEN,	 /* /0 in ip4set */
-	AE_GROUP,	 /* IPv6 group over 0xffff */
-	AE_TWO_GAPS,	 /* two "::" */
-	AE_NO_ROOM,	 /* "::" with eight groups */
-	AE_TRAILING,	 /* garbage right after the address */
+	AE_EXPECTED,  /* no address where one should start */
+	AE_OCTET,     /* octet > 255 */
+	AE_MISSING,   /* separator not followed by a number */
+	AE_PREFIXLEN, /* bad or too large /len */
+	AE_HOSTBITS,  /* bits set below the prefix length */
+	AE_REVERSED,  /* range end before start */
+	AE_BARE,      /* a single number (or a single IPv6 group) */
+	AE_ZEROLEN,   /* /0 in ip4set */
+	AE_GROUP,     /* IPv6 group over 0xffff */
+	AE_TWO_GAPS,  /* two "::" */
+	AE_NO_ROOM,   /* "::" with eight groups */
+	AE_TRAILING,  /* garbage right after the address */
 };
 
 static const char *addr_err_text(enum addr_err e)
@@ -392,29 +397,17 @@ static enum addr_err ip6_prefix(const char **pp, const char *e, uint8_t out[16],
 			}
 		}
 	}
-	memset(out, 0, 16);
-	if (gap >= 0) {
-		unsigned i, tail = n - (unsigned)gap;
-		if (n == 8) {
-			return AE_NO_ROOM;
-		}
-		for (i = 0; i < (unsigned)gap; i++) {
-			out[2 * i] = (uint8_t)(g[i] >> 8);
-			out[2 * i + 1] = (uint8_t)g[i];
-		}
-		for (i = 0; i < tail; i++) {
-			unsigned d = 8 - tail + i;
-			out[2 * d] = (uint8_t)(g[gap + i] >> 8);
-			out[2 * d + 1] = (uint8_t)g[gap + i];
-		}
-		*bits = 128;
-	} else {
-		for (unsigned i = 0; i < n; i++) {
-			out[2 * i] = (uint8_t)(g[i] >> 8);
-			out[2 * i + 1] = (uint8_t)g[i];
-		}
-		*bits = 16 * n;
+	if (gap >= 0 && n == 8) {
+		return AE_NO_ROOM;
 	}
+	memset(out, 0, 16);
+	for (unsigned i = 0; i < n; i++) {
+		/* groups after "::" move to the end; the zeros fill the gap */
+		size_t d = (gap >= 0 && i >= (unsigned)gap) ? i + 8 - n : i;
+		out[2 * d] = (uint8_t)(g[i] >> 8);
+		out[2 * d + 1] = (uint8_t)g[i];
+	}
+	*bits = gap >= 0 ? 128 : 16 * n;
 	*colon_ok = gap < 0 && n == 8;
 	*pp = p;
 	return AE_OK;
@@ -494,7 +487,7 @@ static int expand(parser_t *ps, ipbl_str_t txt)
 	const char *p, *e;
 	ps->tmpl_len = 0;
 	if (txt.len > 0 && txt.ptr[0] == '=') {
-		body = (ipbl_str_t){ .ptr = txt.ptr + 1, .len = txt.len - 1 };
+		body = (ipbl_str_t){.ptr = txt.ptr + 1, .len = txt.len - 1};
 		sx = body;
 	} else if (ps->subst_set[SUBST_BASE]) {
 		body = ps->subst[SUBST_BASE];
@@ -598,7 +591,8 @@ static int parse_value(parser_t *ps, const char *s, const char *e, uint32_t *a_o
 			break;
 		}
 		if (a == 0) {
-			return fail(ps, "invalid A value in '%s': 0.0.0.0", quote(q, sizeof(q), s, e));
+			return fail(ps, "invalid A value in '%s': 0.0.0.0",
+				    quote(q, sizeof(q), s, e));
 		}
 		if (n == 1) {
 			a |= 0x7f000000u; /* ":2" is 127.0.0.2 */
@@ -606,7 +600,7 @@ static int parse_value(parser_t *ps, const char *s, const char *e, uint32_t *a_o
 		p = skip_space(p, e);
 		if (p < e && *p == ':') {
 			p = skip_space(p + 1, e);
-			txt = (ipbl_str_t){ .ptr = p, .len = (size_t)(e - p) };
+			txt = (ipbl_str_t){.ptr = p, .len = (size_t)(e - p)};
 		} else if (p < e) {
 			return fail(ps, "unexpected text after the A value in '%s' (write :A:TXT)",
 				    quote(q, sizeof(q), s, e));
@@ -615,7 +609,7 @@ static int parse_value(parser_t *ps, const char *s, const char *e, uint32_t *a_o
 		}
 	} else {
 		a = ps->def_a;
-		txt = (ipbl_str_t){ .ptr = p, .len = (size_t)(e - p) };
+		txt = (ipbl_str_t){.ptr = p, .len = (size_t)(e - p)};
 	}
 	if (txt.len > TXT_RAW_MAX) {
 		return fail(ps, "TXT template longer than %d bytes", TXT_RAW_MAX);
@@ -705,14 +699,17 @@ static int special_variable(const char *w, const char *e, ipbl_str_t *text)
 		return -1;
 	}
 	t = skip_space(w + 2, e);
-	*text = (ipbl_str_t){ .ptr = t, .len = (size_t)(e - t) };
+	*text = (ipbl_str_t){.ptr = t, .len = (size_t)(e - t)};
 	return w[0] == '=' ? SUBST_BASE : w[0] - '0';
 }
 
-static int special_line(parser_t *ps, const char *w, const char *e)
+/* A special line. commented: it began "#$" or ";$", which is a comment to anything that
+ * does not know the keyword (old files carry "#$Id: ...$" version tags): unknown keywords
+ * there are skipped, as rbldnsd does, instead of rejecting the file. */
+static int special_line(parser_t *ps, const char *w, const char *e, bool commented)
 {
-	static const char *const ignored[] = { "soa",	    "ns",	 "nameserver",
-					       "ttl",	    "timestamp", "maxrange4" };
+	static const char *const ignored[] = {"soa", "ns",	  "nameserver",
+					      "ttl", "timestamp", "maxrange4"};
 	char q[TOKEN_QUOTE_MAX + 8];
 	ipbl_str_t text;
 	if (special_variable(w, e, &text) >= 0) {
@@ -727,7 +724,11 @@ static int special_line(parser_t *ps, const char *w, const char *e)
 		return fail(ps, "substitution variable '$%c' needs a blank and a value", *w);
 	}
 	if (keyword_is(w, e, "dataset")) {
-		return fail(ps, "$DATASET belongs to rbldnsd's combined dataset, not supported here");
+		return fail(ps,
+			    "$DATASET belongs to rbldnsd's combined dataset, not supported here");
+	}
+	if (commented) {
+		return 0;
 	}
 	return fail(ps, "unknown special entry '$%s'", quote(q, sizeof(q), w, e));
 }
@@ -750,8 +751,8 @@ static int ip4set_piece(parser_t *ps, uint64_t a, uint64_t z, unsigned shift, un
 	if (a > z) {
 		return 0;
 	}
-	return add_ip4(ps, (uint32_t)(a << shift), (uint32_t)(((z + 1) << shift) - 1), 32 - 8 * level,
-		       value);
+	return add_ip4(ps, (uint32_t)(a << shift), (uint32_t)(((z + 1) << shift) - 1),
+		       32 - 8 * level, value);
 }
 
 /* Cut [lo, hi] the way rbldnsd's ip4set stores it: partial octets at the finest level, whole
@@ -790,8 +791,8 @@ static int ip4set_add(parser_t *ps, uint32_t lo, uint32_t hi, uint32_t value)
 	return ip4set_piece(ps, a, z, 24, 3, value);
 }
 
-static int addr_fail(parser_t *ps, const char *what, enum addr_err ae, const char *s,
-		     const char *p, const char *e)
+static int addr_fail(parser_t *ps, const char *what, enum addr_err ae, const char *s, const char *p,
+		     const char *e)
 {
 	char q[TOKEN_QUOTE_MAX + 8], c[16];
 	if (ae == AE_TRAILING) {
@@ -1060,7 +1061,7 @@ static int prepass(parser_t *ps, const char *data, size_t len, uint32_t default_
 	bool need_vars = memchr(data, '$', len) != NULL;
 	bool tset = (ps->type == ZONE_RBLDNSD_IP4TSET || ps->type == ZONE_RBLDNSD_IP6TSET) &&
 		    memchr(data, ':', len) != NULL;
-	lines_t it = { .p = data, .end = data + len, .line = 0 };
+	lines_t it = {.p = data, .end = data + len, .line = 0};
 	const char *s, *e, *def_s = NULL, *def_e = NULL;
 	unsigned def_line = 0;
 	size_t raw_len;
@@ -1102,8 +1103,8 @@ static int prepass(parser_t *ps, const char *data, size_t len, uint32_t default_
 	return 0;
 }
 
-int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const char *data,
-		       size_t len, uint32_t default_value_id, zone_rbldnsd_error_t *err)
+int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const char *data, size_t len,
+		       uint32_t default_value_id, zone_rbldnsd_error_t *err)
 {
 	zone_rbldnsd_error_t dummy;
 	parser_t state;
@@ -1130,7 +1131,7 @@ int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const cha
 	ps->type = type;
 	ps->err = err;
 	ps->def_a = DEFAULT_A;
-	ps->def_txt = (ipbl_str_t){ .ptr = "", .len = 0 };
+	ps->def_txt = (ipbl_str_t){.ptr = "", .len = 0};
 	ps->def_id = default_value_id;
 
 	nul = memchr(data, '\0', len);
@@ -1151,12 +1152,14 @@ int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const cha
 		return ret;
 	}
 
-	it = (lines_t){ .p = data, .end = data + len, .line = 0 };
+	it = (lines_t){.p = data, .end = data + len, .line = 0};
 	for (;;) {
 		const char *w;
 		if (ps->type != ZONE_RBLDNSD_IP6TRIE && ps->type != ZONE_RBLDNSD_IP6TSET) {
-			/* plain IPv4 addresses: a /32 with the default value, whichever IPv4 type */
-			uint32_t value = ps->type == ZONE_RBLDNSD_IP4TSET ? ps->tset_id : ps->def_id;
+			/* plain IPv4 addresses: a /32 with the default value, whichever IPv4 type
+			 */
+			uint32_t value =
+			    ps->type == ZONE_RBLDNSD_IP4TSET ? ps->tset_id : ps->def_id;
 			while (it.end - it.p >= FAST_READ_BYTES) {
 				uint32_t a;
 				const char *next = fast_ip4_line(it.p, &a);
@@ -1185,7 +1188,7 @@ int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const cha
 				     (ps->type == ZONE_RBLDNSD_AUTO && !looks_ip6(s, e)))) {
 			ret = entry_ip4set(ps, s, e, false); /* the common case first */
 		} else if ((w = special_keyword(s, e)) != NULL) {
-			ret = special_line(ps, w, e);
+			ret = special_line(ps, w, e, is_comment(*s));
 		} else if (is_comment(*s)) {
 			continue;
 		} else if (is_default_line(ps, s, e)) {
@@ -1206,9 +1209,9 @@ int zone_rbldnsd_type_parse(const char *name, enum zone_rbldnsd_type *out)
 		const char *name;
 		enum zone_rbldnsd_type type;
 	} types[] = {
-		{ "auto", ZONE_RBLDNSD_AUTO },	       { "ip4set", ZONE_RBLDNSD_IP4SET },
-		{ "ip4trie", ZONE_RBLDNSD_IP4TRIE },   { "ip4tset", ZONE_RBLDNSD_IP4TSET },
-		{ "ip6trie", ZONE_RBLDNSD_IP6TRIE },   { "ip6tset", ZONE_RBLDNSD_IP6TSET },
+	    {"auto", ZONE_RBLDNSD_AUTO},       {"ip4set", ZONE_RBLDNSD_IP4SET},
+	    {"ip4trie", ZONE_RBLDNSD_IP4TRIE}, {"ip4tset", ZONE_RBLDNSD_IP4TSET},
+	    {"ip6trie", ZONE_RBLDNSD_IP6TRIE}, {"ip6tset", ZONE_RBLDNSD_IP6TSET},
 	};
 	if (!name || !out) {
 		return IPBL_EINVAL;

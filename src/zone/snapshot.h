@@ -14,7 +14,7 @@ typedef struct zone_snapshot zone_snapshot_t;
 typedef struct {
 	uint32_t a;      /* the A record, host order (e.g. 0x7f000002 = 127.0.0.2) */
 	uint32_t txt_len;/* bytes in txt; 0 with txt NULL = no TXT record */
-	const char *txt; /* TXT template; each '$' stands for the queried address */
+	const char *txt; /* TXT template: '$' is the queried address, "$$" a dollar */
 } zone_value_t;
 
 /* The value for IPv4 address ip (host order), or NULL when not listed.

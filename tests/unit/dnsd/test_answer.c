@@ -43,6 +43,9 @@ static int setup(void **state)
 	longtxt[0] = '$';
 	assert_int_equal(zone_builder_value(b, 0x7f000002, "listed $ ($)", 12, &v2), 0);
 	assert_int_equal(zone_builder_value(b, 0x7f000003, NULL, 0, &v3), 0);
+	uint32_t vdollar = 0;
+	assert_int_equal(zone_builder_value(b, 0x7f000004, "pay $$5 for $", 13, &vdollar), 0);
+	assert_int_equal(zone_builder_add_ip4(b, 0x0c000001, 0x0c000001, 32, vdollar), 0);
 	assert_int_equal(zone_builder_value(b, 0x7f00000a, longtxt, sizeof(longtxt), &vlong), 0);
 	assert_int_equal(zone_builder_add_ip4(b, 0x01020304, 0x01020304, 32, v2), 0);
 	assert_int_equal(zone_builder_add_ip4(b, 0x7f000001, 0x7f000001, 32, v2), 0);
@@ -226,6 +229,7 @@ static const answer_case_t cases[] = {
 	{ IN4("9.8.7.10"), DNS_TYPE_A, 0, 1, 0, 0x7f000003, NULL, true },
 	{ IN4("9.8.7.10"), DNS_TYPE_TXT, 0, 0, 1, 0, NULL, true },
 	{ IN4("0.0.0.11"), DNS_TYPE_A, 3, 0, 1, 0, NULL, true },
+	{ IN4("1.0.0.12"), DNS_TYPE_TXT, 0, 1, 0, 0, "pay $5 for 12.0.0.1", true },
 	/* test points win over the data */
 	{ IN4("2.0.0.127"), DNS_TYPE_A, 0, 1, 0, 0x7f000002, NULL, true },
 	{ IN4("2.0.0.127"), DNS_TYPE_TXT, 0, 1, 0, 0, "Blocked - see http://w/lookup?ip=127.0.0.2",
