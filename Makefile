@@ -49,11 +49,14 @@ fuzz: bootstrap
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \
 		-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled
 	ninja -C $(FUZZ_BUILD)
+	@# new inputs go to build-fuzz/corpus-NAME; the committed seeds stay as they are
 	@for t in $(FUZZ_BUILD)/fuzz/fuzz_*; do \
-		[ -x "$$t" ] || continue; \
+		[ -f "$$t" ] && [ -x "$$t" ] || continue; \
 		name=$$(basename $$t); corpus=fuzz/corpus/$${name#fuzz_}; \
-		echo "== $$name ($(FUZZ_SECONDS)s, corpus $$corpus)"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$corpus || exit 1; \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
+		echo "== $$name ($(FUZZ_SECONDS)s, seeds $$corpus)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(FUZZ_BUILD)/corpus-$$name $$corpus || exit 1; \
 	done
 
 install: bootstrap
