@@ -34,7 +34,9 @@ static size_t add_opt(uint8_t *p, size_t n, uint16_t size, uint8_t version, uint
 	uint8_t opt[11] = { 0, 0, 41, (uint8_t)(size >> 8), (uint8_t)size, 0, version, 0x80, 0,
 			    (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
 	memcpy(p + n, opt, 11);
-	memcpy(p + n + 11, rdata, rdlen);
+	if (rdlen > 0) {
+		memcpy(p + n + 11, rdata, rdlen);
+	}
 	return n + 11 + rdlen;
 }
 
