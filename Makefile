@@ -33,6 +33,7 @@ check: bootstrap
 	ninja -C $(CHECK_BUILD)
 	scripts/check_banned.sh
 	scripts/check_includes.sh
+	scripts/check_format.sh
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		meson test -C $(CHECK_BUILD) --print-errorlogs --num-processes 2
 

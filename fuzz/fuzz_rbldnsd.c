@@ -30,8 +30,8 @@ static unsigned touch(const zone_value_t *v)
 
 static void lookups(const zone_snapshot_t *s, const uint8_t *data, size_t size)
 {
-	static const uint32_t ip4s[] = {0x00000000u, 0x7f000002u, 0xc0000201u, 0xffffffffu};
-	uint8_t ip6[16] = {0};
+	static const uint32_t ip4s[] = { 0x00000000u, 0x7f000002u, 0xc0000201u, 0xffffffffu };
+	uint8_t ip6[16] = { 0 };
 	uint32_t from_data = 0;
 	volatile unsigned sink = 0;
 	for (size_t i = 0; i < sizeof(ip4s) / sizeof(ip4s[0]); i++) {

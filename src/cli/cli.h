@@ -8,7 +8,7 @@
 enum cli_exit {
 	CLI_OK = 0,
 	CLI_EOPERATIONAL = 1, /* store unreachable, I/O */
-	CLI_EUSAGE = 2,       /* usage or bad input */
+	CLI_EUSAGE = 2,	      /* usage or bad input */
 	CLI_ENOTFOUND = 3,    /* not found / undetermined */
 };
 

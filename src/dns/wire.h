@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define DNS_HEADER_LEN 12u
-#define DNS_NAME_MAX 255u   /* RFC 1035 §3.1: wire length of a name, including the root */
+#define DNS_NAME_MAX 255u /* RFC 1035 §3.1: wire length of a name, including the root */
 #define DNS_LABEL_MAX 63u
 #define DNS_LABELS_MAX 128u /* a 255-byte name has at most 127 labels plus the root */
 #define DNS_UDP_MIN 512u    /* RFC 1035 §4.2.1 */
@@ -59,7 +59,7 @@ enum dns_opcode {
 /* What the parser decided about a packet. */
 enum dns_parse_result {
 	DNS_PARSE_OK = 0,  /* a well-formed query */
-	DNS_PARSE_DROP,    /* not worth an answer: shorter than a header, or a response (QR=1) */
+	DNS_PARSE_DROP,	   /* not worth an answer: shorter than a header, or a response (QR=1) */
 	DNS_PARSE_FORMERR, /* malformed: answer FORMERR (with the question if has_question) */
 	DNS_PARSE_NOTIMP,  /* opcode other than QUERY: answer NOTIMP */
 };
@@ -70,13 +70,13 @@ typedef struct {
 	uint16_t flags; /* as received */
 	uint8_t opcode;
 
-	bool has_question;       /* the question parsed (even if the packet is FORMERR later) */
+	bool has_question;	 /* the question parsed (even if the packet is FORMERR later) */
 	const uint8_t *question; /* the question as received: name, type, class */
 	uint16_t question_len;
-	uint8_t qname[DNS_NAME_MAX];         /* the name in wire form, lower-cased */
-	uint16_t qname_len;                  /* bytes in qname, including the root label */
-	uint8_t label_off[DNS_LABELS_MAX];   /* offset of each label in qname, root excluded */
-	uint8_t n_labels;                    /* labels before the root */
+	uint8_t qname[DNS_NAME_MAX];	   /* the name in wire form, lower-cased */
+	uint16_t qname_len;		   /* bytes in qname, including the root label */
+	uint8_t label_off[DNS_LABELS_MAX]; /* offset of each label in qname, root excluded */
+	uint8_t n_labels;		   /* labels before the root */
 	uint16_t qtype;
 	uint16_t qclass;
 

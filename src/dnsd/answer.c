@@ -18,12 +18,12 @@
 #include "lib/err.h"
 #include "lib/ipaddr.h"
 
-#define TESTPOINT_LISTED 0x7f000002u     /* 127.0.0.2, RFC 5782 §5 */
+#define TESTPOINT_LISTED 0x7f000002u	 /* 127.0.0.2, RFC 5782 §5 */
 #define TESTPOINT_NOT_LISTED 0x7f000001u /* 127.0.0.1 */
 #define OPT_RR_LEN 11u
 
-static int name_param(const char *text, uint8_t out[DNS_NAME_MAX], uint16_t *len,
-		      const char *what, char *err, size_t err_len)
+static int name_param(const char *text, uint8_t out[DNS_NAME_MAX], uint16_t *len, const char *what,
+		      char *err, size_t err_len)
 {
 	size_t n = dns_name_from_text(text, out);
 	if (n == 0) {
@@ -43,6 +43,10 @@ int dnsd_zone_init(dnsd_zone_t *z, const dnsd_zone_params_t *p, char *err, size_
 	}
 	for (size_t i = 0; z->apex[i] != 0; i += 1u + z->apex[i]) {
 		z->apex_labels++;
+	}
+	if (z->apex_labels == 0) {
+		snprintf(err, err_len, "zone must be a domain name, not the root");
+		return IPBL_EINVAL;
 	}
 	char buf[DNS_NAME_MAX * 4];
 	if (p->n_ns > DNSD_NS_MAX) {
@@ -243,7 +247,7 @@ typedef struct {
 	dns_writer_t w;
 	const dnsd_zone_t *z;
 	const dns_query_t *q;
-	uint16_t apex_ptr;  /* compression pointer to the apex inside the echoed question */
+	uint16_t apex_ptr; /* compression pointer to the apex inside the echoed question */
 	uint16_t n_answer;
 	uint16_t n_authority;
 	uint16_t n_additional;
@@ -328,8 +332,8 @@ static void put_a(reply_t *r, const zone_value_t *v)
 	r->n_answer++;
 }
 
-/* TXT with every '$' of the template replaced by ip_text ("$$" stands for '$'), in strings of at most 255 bytes
- * (RFC 1035 §3.3.14). */
+/* TXT with every '$' of the template replaced by ip_text ("$$" stands for '$'), in strings of at
+ * most 255 bytes (RFC 1035 §3.3.14). */
 static void put_txt(reply_t *r, const zone_value_t *v, const char *ip_text)
 {
 	char text[DNSD_TXT_MAX];
@@ -363,7 +367,7 @@ static void put_opt(reply_t *r, uint8_t ext_rcode)
 	dns_put_u16(&r->w, DNS_TYPE_OPT);
 	dns_put_u16(&r->w, r->z->edns_udp_size);
 	dns_put_u8(&r->w, ext_rcode);
-	dns_put_u8(&r->w, 0); /* version */
+	dns_put_u8(&r->w, 0);  /* version */
 	dns_put_u16(&r->w, 0); /* DO and Z: no DNSSEC here */
 	dns_put_u16(&r->w, 0);
 	r->n_additional++;

@@ -20,7 +20,7 @@ typedef struct {
 	uint16_t apex_len;
 	uint8_t apex_labels;
 
-	uint32_t ttl_s;          /* A, TXT, SOA and NS answers */
+	uint32_t ttl_s;		 /* A, TXT, SOA and NS answers */
 	uint32_t negative_ttl_s; /* SOA MINIMUM and the SOA TTL in negative answers */
 	uint32_t refresh_s, retry_s, expire_s;
 
@@ -53,10 +53,10 @@ int dnsd_zone_init(dnsd_zone_t *z, const dnsd_zone_params_t *p, char *err, size_
 
 /* What an answer was, for statistics. */
 typedef struct {
-	uint8_t rcode;     /* DNS_RCODE_* (BADVERS = 16) */
-	uint16_t qtype;    /* 0 when the question did not parse */
-	bool dropped;      /* no answer at all */
-	bool truncated;    /* TC=1 */
+	uint8_t rcode;	/* DNS_RCODE_* (BADVERS = 16) */
+	uint16_t qtype; /* 0 when the question did not parse */
+	bool dropped;	/* no answer at all */
+	bool truncated; /* TC=1 */
 } dnsd_answer_info_t;
 
 /* Answer the query pkt[0..len) from snap (NULL = no data loaded: only the test points) into

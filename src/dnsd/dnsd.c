@@ -45,7 +45,8 @@ static int zone_from_conf(dnsd_t *d)
 	const char *ns[DNSD_NS_MAX];
 	size_t n_ns = ipbl_conf_count(c, "dns", "ns");
 	if (n_ns > DNSD_NS_MAX) {
-		ipbl_log_err("%s: [dns] ns: at most %d name servers", ipbl_conf_path(c), DNSD_NS_MAX);
+		ipbl_log_err("%s: [dns] ns: at most %d name servers", ipbl_conf_path(c),
+			     DNSD_NS_MAX);
 		return IPBL_ECONF;
 	}
 	for (size_t i = 0; i < n_ns; i++) {

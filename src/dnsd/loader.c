@@ -59,8 +59,8 @@ void dnsd_loader_fini(dnsd_t *d)
 static bool file_stat_differs(const dnsd_data_file_t *f, const struct stat *st)
 {
 	int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	return !f->seen || f->dev != st->st_dev || f->ino != st->st_ino ||
-	       f->size != st->st_size || f->mtime_ns != mtime_ns;
+	return !f->seen || f->dev != st->st_dev || f->ino != st->st_ino || f->size != st->st_size ||
+	       f->mtime_ns != mtime_ns;
 }
 
 /* Has the file changed since it was last read (or found missing)? */
@@ -118,7 +118,8 @@ static int read_file(const char *path, char **buf, size_t *len, struct stat *st)
 			goto out;
 		}
 		if (r == 0) {
-			break; /* truncated while we read: parse what is there; the next check reloads */
+			break; /* truncated while we read: parse what is there; the next check
+				  reloads */
 		}
 		got += (size_t)r;
 	}
@@ -171,7 +172,7 @@ static int load_files(dnsd_t *d, zone_builder_t *b, struct stat *stats, size_t *
 			*n_read = i + 1;
 		}
 		if (ret != 0) {
-			ipbl_log_err("%s: cannot read data file (%s); keeping serial %u", f->path,
+			ipbl_log_err("%s: cannot read data file: %s (keeping serial %u)", f->path,
 				     ipbl_strerror(ret), current_serial(d));
 			return ret;
 		}
@@ -179,7 +180,7 @@ static int load_files(dnsd_t *d, zone_builder_t *b, struct stat *stats, size_t *
 		ret = zone_rbldnsd_parse(b, (enum zone_rbldnsd_type)f->type, buf, len, def, &err);
 		free(buf);
 		if (ret != 0) {
-			ipbl_log_err("%s:%u: %s; keeping serial %u", f->path, err.line,
+			ipbl_log_err("%s:%u: %s (keeping serial %u)", f->path, err.line,
 				     ret == IPBL_EPARSE ? err.message : ipbl_strerror(ret),
 				     current_serial(d));
 			return ret;

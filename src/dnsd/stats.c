@@ -68,24 +68,22 @@ void dnsd_stats_sum(const dnsd_stats_t *per, size_t n, dnsd_stats_totals_t *out)
 
 void dnsd_stats_format(const dnsd_stats_totals_t *t, ipbl_buf_t *b)
 {
-	ipbl_buf_printf(b,
-			"queries=%llu noerror=%llu formerr=%llu servfail=%llu nxdomain=%llu "
-			"notimp=%llu refused=%llu badvers=%llu truncated=%llu dropped=%llu tcp=%llu "
-			"a=%llu txt=%llu any=%llu soa=%llu ns=%llu aaaa=%llu other=%llu",
-			(unsigned long long)t->queries,
-			(unsigned long long)t->rcode[DNS_RCODE_NOERROR],
-			(unsigned long long)t->rcode[DNS_RCODE_FORMERR],
-			(unsigned long long)t->rcode[DNS_RCODE_SERVFAIL],
-			(unsigned long long)t->rcode[DNS_RCODE_NXDOMAIN],
-			(unsigned long long)t->rcode[DNS_RCODE_NOTIMP],
-			(unsigned long long)t->rcode[DNS_RCODE_REFUSED],
-			(unsigned long long)t->rcode[DNS_RCODE_BADVERS],
-			(unsigned long long)t->truncated, (unsigned long long)t->dropped,
-			(unsigned long long)t->tcp, (unsigned long long)t->qtype[DNSD_QT_A],
-			(unsigned long long)t->qtype[DNSD_QT_TXT],
-			(unsigned long long)t->qtype[DNSD_QT_ANY],
-			(unsigned long long)t->qtype[DNSD_QT_SOA],
-			(unsigned long long)t->qtype[DNSD_QT_NS],
-			(unsigned long long)t->qtype[DNSD_QT_AAAA],
-			(unsigned long long)t->qtype[DNSD_QT_OTHER]);
+	ipbl_buf_printf(
+		b,
+		"queries=%llu noerror=%llu formerr=%llu servfail=%llu nxdomain=%llu "
+		"notimp=%llu refused=%llu badvers=%llu truncated=%llu dropped=%llu tcp=%llu "
+		"a=%llu txt=%llu any=%llu soa=%llu ns=%llu aaaa=%llu other=%llu",
+		(unsigned long long)t->queries, (unsigned long long)t->rcode[DNS_RCODE_NOERROR],
+		(unsigned long long)t->rcode[DNS_RCODE_FORMERR],
+		(unsigned long long)t->rcode[DNS_RCODE_SERVFAIL],
+		(unsigned long long)t->rcode[DNS_RCODE_NXDOMAIN],
+		(unsigned long long)t->rcode[DNS_RCODE_NOTIMP],
+		(unsigned long long)t->rcode[DNS_RCODE_REFUSED],
+		(unsigned long long)t->rcode[DNS_RCODE_BADVERS], (unsigned long long)t->truncated,
+		(unsigned long long)t->dropped, (unsigned long long)t->tcp,
+		(unsigned long long)t->qtype[DNSD_QT_A], (unsigned long long)t->qtype[DNSD_QT_TXT],
+		(unsigned long long)t->qtype[DNSD_QT_ANY],
+		(unsigned long long)t->qtype[DNSD_QT_SOA], (unsigned long long)t->qtype[DNSD_QT_NS],
+		(unsigned long long)t->qtype[DNSD_QT_AAAA],
+		(unsigned long long)t->qtype[DNSD_QT_OTHER]);
 }

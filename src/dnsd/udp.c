@@ -105,7 +105,8 @@ static void serve_socket(dnsd_udp_worker_t *w, int fd)
 		for (unsigned sent = 0; sent < out;) {
 			int r = ipbl_net_send_batch(fd, w->tx + sent, out - sent);
 			if (r <= 0) {
-				break; /* the client retries; a full socket buffer is not worth blocking */
+				break; /* the client retries; a full socket buffer is not worth
+					  blocking */
 			}
 			sent += (unsigned)r;
 		}
@@ -156,7 +157,8 @@ int dnsd_udp_start(dnsd_t *d)
 		worker_prepare(w);
 		int ret = ipbl_poller_init(&w->poller);
 		for (size_t a = 0; ret == 0 && a < d->n_addrs; a++) {
-			ret = ipbl_poller_add(&w->poller, d->udp_fds[i * d->n_addrs + a], (uint32_t)a);
+			ret = ipbl_poller_add(&w->poller, d->udp_fds[i * d->n_addrs + a],
+					      (uint32_t)a);
 		}
 		if (ret == 0) {
 			ret = ipbl_poller_add(&w->poller, d->stop_fd, STOP_TAG);

@@ -77,7 +77,8 @@ static int parse_args(int argc, char **argv, options_t *o)
 			char *end = NULL;
 			long fd = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || fd < 0 || fd > 65535) {
-				fprintf(stderr, "ipbld: --ready-fd: '%s' is not a file descriptor\n",
+				fprintf(stderr,
+					"ipbld: --ready-fd: '%s' is not a file descriptor\n",
 					optarg);
 				return 2;
 			}
@@ -89,7 +90,8 @@ static int parse_args(int argc, char **argv, options_t *o)
 			break;
 		case 'o':
 			if (strcmp(optarg, "dns") != 0) {
-				fprintf(stderr, "ipbld: --only: unknown component '%s' (known: dns)\n",
+				fprintf(stderr,
+					"ipbld: --only: unknown component '%s' (known: dns)\n",
 					optarg);
 				return 2;
 			}
@@ -182,9 +184,10 @@ static void warn_unavailable(const ipbl_conf_t *conf)
 	static const char *const later[] = { "web", "trap" };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		if (ipbl_conf_has_section(conf, later[i])) {
-			ipbl_log_warning("[%s] is configured but this build has no %s component yet; "
-					 "ignoring it",
-					 later[i], later[i]);
+			ipbl_log_warning(
+				"[%s] is configured but this build has no %s component yet; "
+				"ignoring it",
+				later[i], later[i]);
 		}
 	}
 }

@@ -14,13 +14,13 @@
 
 enum ipbl_conf_type {
 	IPBL_CONF_STRING,   /* any text */
-	IPBL_CONF_PATH,     /* a file or directory name */
-	IPBL_CONF_INT,      /* decimal integer within [min, max] */
-	IPBL_CONF_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+	IPBL_CONF_PATH,	    /* a file or directory name */
+	IPBL_CONF_INT,	    /* decimal integer within [min, max] */
+	IPBL_CONF_BOOL,	    /* yes/no, true/false, on/off, 1/0 */
 	IPBL_CONF_DURATION, /* 500ms, 30s, 5m, 24h, 7d; a bare number is seconds */
-	IPBL_CONF_SIZE,     /* 512, 64K, 10M, 1G (bytes, powers of 1024) */
-	IPBL_CONF_ENUM,     /* one of enum_values ("a|b|c") */
-	IPBL_CONF_LIST,     /* comma-separated words */
+	IPBL_CONF_SIZE,	    /* 512, 64K, 10M, 1G (bytes, powers of 1024) */
+	IPBL_CONF_ENUM,	    /* one of enum_values ("a|b|c") */
+	IPBL_CONF_LIST,	    /* comma-separated words */
 	IPBL_CONF_ADDRS,    /* comma-separated IP:PORT or [IPv6]:PORT; port 0 = any free port */
 };
 
@@ -29,12 +29,12 @@ typedef struct {
 	const char *key;
 	enum ipbl_conf_type type;
 	const char *default_value; /* text form; NULL = unset (help says what applies then) */
-	long long min, max;        /* INT, DURATION (ms), SIZE (bytes); both 0 = unbounded */
+	long long min, max;	   /* INT, DURATION (ms), SIZE (bytes); both 0 = unbounded */
 	const char *enum_values;   /* ENUM only */
-	bool repeatable;           /* may appear on several lines (values accumulate) */
-	bool required;             /* must be set when its section is present */
-	bool reloadable;           /* takes effect on reload without a restart */
-	const char *help;          /* one line */
+	bool repeatable;	   /* may appear on several lines (values accumulate) */
+	bool required;		   /* must be set when its section is present */
+	bool reloadable;	   /* takes effect on reload without a restart */
+	const char *help;	   /* one line */
 } ipbl_conf_key_t;
 
 extern const ipbl_conf_key_t ipbl_conf_schema[];

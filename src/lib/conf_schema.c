@@ -4,8 +4,9 @@
  * and nowhere else. Keep sections in the order the sample should show them. */
 #include "lib/conf.h"
 
-#define MS(s) ((long long)(s) * 1000)
+#define MS(s) ((long long)(s)*1000)
 
+/* clang-format off: one key per entry reads better than what the formatter makes of it */
 const ipbl_conf_key_t ipbl_conf_schema[] = {
 	/* [main] */
 	{ "main", "data_dir", IPBL_CONF_PATH, "/var/lib/ipbl", 0, 0, NULL, false, false, false,
@@ -30,8 +31,8 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	  "UDP worker threads, each with its own socket; 0 = one per CPU" },
 	{ "dns", "ttl", IPBL_CONF_DURATION, "10m", MS(0), MS(86400 * 7), NULL, false, false, true,
 	  "TTL of A, TXT, SOA and NS answers" },
-	{ "dns", "negative_ttl", IPBL_CONF_DURATION, "1m", MS(0), MS(86400), NULL, false, false, true,
-	  "SOA minimum: how long resolvers cache 'not listed' (RFC 2308)" },
+	{ "dns", "negative_ttl", IPBL_CONF_DURATION, "1m", MS(0), MS(86400), NULL, false, false,
+	  true, "SOA minimum: how long resolvers cache 'not listed' (RFC 2308)" },
 	{ "dns", "ns", IPBL_CONF_LIST, NULL, 0, 0, NULL, false, false, true,
 	  "name servers of the zone, comma-separated (default: ns.ZONE)" },
 	{ "dns", "soa_mname", IPBL_CONF_STRING, NULL, 0, 0, NULL, false, false, true,
@@ -68,12 +69,13 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	  "peers allowed to pass the real client address (PROXY protocol or XCLIENT)" },
 
 	/* [policy] */
-	{ "policy", "expire", IPBL_CONF_DURATION, "24h", MS(60), MS(86400 * 365), NULL, false, false,
-	  true, "a listing ends this long after the last evidence" },
+	{ "policy", "expire", IPBL_CONF_DURATION, "24h", MS(60), MS(86400 * 365), NULL, false,
+	  false, true, "a listing ends this long after the last evidence" },
 
 	/* [testing] */
 	{ "testing", "manual_clock", IPBL_CONF_BOOL, "no", 0, 0, NULL, false, false, false,
 	  "a clock that only `ipbl clock` moves; for tests, never in production" },
 };
+/* clang-format on */
 
 const size_t ipbl_conf_schema_len = sizeof(ipbl_conf_schema) / sizeof(ipbl_conf_schema[0]);

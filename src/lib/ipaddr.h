@@ -15,13 +15,13 @@ enum { IPBL_AF_V4 = 4, IPBL_AF_V6 = 6 };
 /* An address. IPv4 is kept as the IPv4 address (family 4, bytes[0..3]), never as ::ffff:a.b.c.d:
  * parsing an IPv4-mapped IPv6 literal yields family 6; use ipbl_ipaddr_unmap() to fold it. */
 typedef struct {
-	uint8_t family;    /* IPBL_AF_V4 or IPBL_AF_V6 */
+	uint8_t family;	   /* IPBL_AF_V4 or IPBL_AF_V6 */
 	uint8_t bytes[16]; /* network order; IPv4 uses the first 4 */
 } ipbl_ipaddr_t;
 
 typedef struct {
 	ipbl_ipaddr_t addr; /* host bits are zero */
-	uint8_t len;        /* prefix length in bits: 0..32 or 0..128 */
+	uint8_t len;	    /* prefix length in bits: 0..32 or 0..128 */
 } ipbl_prefix_t;
 
 /* Longest text form: IPv6 with embedded IPv4 and the terminating NUL. */
@@ -64,14 +64,14 @@ void ipbl_ipaddr_from_v6(const uint8_t bytes[16], ipbl_ipaddr_t *out);
 
 /* Special-purpose address kinds (RFC 6890 and its updates). */
 enum ipbl_ipaddr_kind {
-	IPBL_IP_GLOBAL = 0,   /* an ordinary, globally routable address */
-	IPBL_IP_UNSPECIFIED,  /* 0.0.0.0/8, :: */
-	IPBL_IP_LOOPBACK,     /* 127.0.0.0/8, ::1 */
-	IPBL_IP_PRIVATE,      /* RFC 1918, fc00::/7 (ULA) */
-	IPBL_IP_SHARED,       /* 100.64.0.0/10 CGNAT */
-	IPBL_IP_LINK_LOCAL,   /* 169.254.0.0/16, fe80::/10 */
-	IPBL_IP_DOCUMENTATION,/* 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32 */
-	IPBL_IP_RESERVED,     /* everything else in the table: benchmarking, multicast, 240/4, ... */
+	IPBL_IP_GLOBAL = 0,    /* an ordinary, globally routable address */
+	IPBL_IP_UNSPECIFIED,   /* 0.0.0.0/8, :: */
+	IPBL_IP_LOOPBACK,      /* 127.0.0.0/8, ::1 */
+	IPBL_IP_PRIVATE,       /* RFC 1918, fc00::/7 (ULA) */
+	IPBL_IP_SHARED,	       /* 100.64.0.0/10 CGNAT */
+	IPBL_IP_LINK_LOCAL,    /* 169.254.0.0/16, fe80::/10 */
+	IPBL_IP_DOCUMENTATION, /* 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32 */
+	IPBL_IP_RESERVED, /* everything else in the table: benchmarking, multicast, 240/4, ... */
 };
 
 /* The kind of a. An IPv4-mapped IPv6 address is classified as its IPv4 address. */

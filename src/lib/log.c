@@ -16,20 +16,14 @@ static _Atomic int log_level = IPBL_LOG_INFO;
 static const char *log_ident;
 
 static const char *const level_names[] = {
-	[IPBL_LOG_ERR] = "err",
-	[IPBL_LOG_WARNING] = "warning",
-	[IPBL_LOG_NOTICE] = "notice",
-	[IPBL_LOG_INFO] = "info",
-	[IPBL_LOG_DEBUG] = "debug",
+	[IPBL_LOG_ERR] = "err",	  [IPBL_LOG_WARNING] = "warning", [IPBL_LOG_NOTICE] = "notice",
+	[IPBL_LOG_INFO] = "info", [IPBL_LOG_DEBUG] = "debug",
 };
 
 /* What a line says before the tag: errors and warnings are marked so they stand out. */
 static const char *const level_marks[] = {
-	[IPBL_LOG_ERR] = "error: ",
-	[IPBL_LOG_WARNING] = "warning: ",
-	[IPBL_LOG_NOTICE] = "",
-	[IPBL_LOG_INFO] = "",
-	[IPBL_LOG_DEBUG] = "debug: ",
+	[IPBL_LOG_ERR] = "error: ", [IPBL_LOG_WARNING] = "warning: ", [IPBL_LOG_NOTICE] = "",
+	[IPBL_LOG_INFO] = "",	    [IPBL_LOG_DEBUG] = "debug: ",
 };
 
 void ipbl_log_set_level(enum ipbl_log_level level)

@@ -37,7 +37,8 @@ static inline void ipbl_autoclose_fn(const int *fd)
 #ifdef NDEBUG
 #define IPBL_UNEXPECTED(cond) ((cond) ? (ipbl_unexpected(#cond, __FILE__, __LINE__), 1) : 0)
 #else
-#define IPBL_UNEXPECTED(cond) ((cond) ? (ipbl_panic("unexpected: %s at %s:%d", #cond, __FILE__, __LINE__), 1) : 0)
+#define IPBL_UNEXPECTED(cond)                                                                      \
+	((cond) ? (ipbl_panic("unexpected: %s at %s:%d", #cond, __FILE__, __LINE__), 1) : 0)
 #endif
 /* Always-on assertion for invariants whose violation would corrupt memory or answers. */
 #define IPBL_REQUIRE(cond)                                                                         \

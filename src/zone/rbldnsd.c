@@ -487,7 +487,7 @@ static int expand(parser_t *ps, ipbl_str_t txt)
 	const char *p, *e;
 	ps->tmpl_len = 0;
 	if (txt.len > 0 && txt.ptr[0] == '=') {
-		body = (ipbl_str_t){.ptr = txt.ptr + 1, .len = txt.len - 1};
+		body = (ipbl_str_t){ .ptr = txt.ptr + 1, .len = txt.len - 1 };
 		sx = body;
 	} else if (ps->subst_set[SUBST_BASE]) {
 		body = ps->subst[SUBST_BASE];
@@ -600,7 +600,7 @@ static int parse_value(parser_t *ps, const char *s, const char *e, uint32_t *a_o
 		p = skip_space(p, e);
 		if (p < e && *p == ':') {
 			p = skip_space(p + 1, e);
-			txt = (ipbl_str_t){.ptr = p, .len = (size_t)(e - p)};
+			txt = (ipbl_str_t){ .ptr = p, .len = (size_t)(e - p) };
 		} else if (p < e) {
 			return fail(ps, "unexpected text after the A value in '%s' (write :A:TXT)",
 				    quote(q, sizeof(q), s, e));
@@ -609,7 +609,7 @@ static int parse_value(parser_t *ps, const char *s, const char *e, uint32_t *a_o
 		}
 	} else {
 		a = ps->def_a;
-		txt = (ipbl_str_t){.ptr = p, .len = (size_t)(e - p)};
+		txt = (ipbl_str_t){ .ptr = p, .len = (size_t)(e - p) };
 	}
 	if (txt.len > TXT_RAW_MAX) {
 		return fail(ps, "TXT template longer than %d bytes", TXT_RAW_MAX);
@@ -699,7 +699,7 @@ static int special_variable(const char *w, const char *e, ipbl_str_t *text)
 		return -1;
 	}
 	t = skip_space(w + 2, e);
-	*text = (ipbl_str_t){.ptr = t, .len = (size_t)(e - t)};
+	*text = (ipbl_str_t){ .ptr = t, .len = (size_t)(e - t) };
 	return w[0] == '=' ? SUBST_BASE : w[0] - '0';
 }
 
@@ -708,8 +708,8 @@ static int special_variable(const char *w, const char *e, ipbl_str_t *text)
  * there are skipped, as rbldnsd does, instead of rejecting the file. */
 static int special_line(parser_t *ps, const char *w, const char *e, bool commented)
 {
-	static const char *const ignored[] = {"soa", "ns",	  "nameserver",
-					      "ttl", "timestamp", "maxrange4"};
+	static const char *const ignored[] = { "soa", "ns",	   "nameserver",
+					       "ttl", "timestamp", "maxrange4" };
 	char q[TOKEN_QUOTE_MAX + 8];
 	ipbl_str_t text;
 	if (special_variable(w, e, &text) >= 0) {
@@ -1061,7 +1061,7 @@ static int prepass(parser_t *ps, const char *data, size_t len, uint32_t default_
 	bool need_vars = memchr(data, '$', len) != NULL;
 	bool tset = (ps->type == ZONE_RBLDNSD_IP4TSET || ps->type == ZONE_RBLDNSD_IP6TSET) &&
 		    memchr(data, ':', len) != NULL;
-	lines_t it = {.p = data, .end = data + len, .line = 0};
+	lines_t it = { .p = data, .end = data + len, .line = 0 };
 	const char *s, *e, *def_s = NULL, *def_e = NULL;
 	unsigned def_line = 0;
 	size_t raw_len;
@@ -1131,7 +1131,7 @@ int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const cha
 	ps->type = type;
 	ps->err = err;
 	ps->def_a = DEFAULT_A;
-	ps->def_txt = (ipbl_str_t){.ptr = "", .len = 0};
+	ps->def_txt = (ipbl_str_t){ .ptr = "", .len = 0 };
 	ps->def_id = default_value_id;
 
 	nul = memchr(data, '\0', len);
@@ -1152,14 +1152,14 @@ int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const cha
 		return ret;
 	}
 
-	it = (lines_t){.p = data, .end = data + len, .line = 0};
+	it = (lines_t){ .p = data, .end = data + len, .line = 0 };
 	for (;;) {
 		const char *w;
 		if (ps->type != ZONE_RBLDNSD_IP6TRIE && ps->type != ZONE_RBLDNSD_IP6TSET) {
 			/* plain IPv4 addresses: a /32 with the default value, whichever IPv4 type
 			 */
 			uint32_t value =
-			    ps->type == ZONE_RBLDNSD_IP4TSET ? ps->tset_id : ps->def_id;
+				ps->type == ZONE_RBLDNSD_IP4TSET ? ps->tset_id : ps->def_id;
 			while (it.end - it.p >= FAST_READ_BYTES) {
 				uint32_t a;
 				const char *next = fast_ip4_line(it.p, &a);
@@ -1209,9 +1209,9 @@ int zone_rbldnsd_type_parse(const char *name, enum zone_rbldnsd_type *out)
 		const char *name;
 		enum zone_rbldnsd_type type;
 	} types[] = {
-	    {"auto", ZONE_RBLDNSD_AUTO},       {"ip4set", ZONE_RBLDNSD_IP4SET},
-	    {"ip4trie", ZONE_RBLDNSD_IP4TRIE}, {"ip4tset", ZONE_RBLDNSD_IP4TSET},
-	    {"ip6trie", ZONE_RBLDNSD_IP6TRIE}, {"ip6tset", ZONE_RBLDNSD_IP6TSET},
+		{ "auto", ZONE_RBLDNSD_AUTO },	     { "ip4set", ZONE_RBLDNSD_IP4SET },
+		{ "ip4trie", ZONE_RBLDNSD_IP4TRIE }, { "ip4tset", ZONE_RBLDNSD_IP4TSET },
+		{ "ip6trie", ZONE_RBLDNSD_IP6TRIE }, { "ip6tset", ZONE_RBLDNSD_IP6TSET },
 	};
 	if (!name || !out) {
 		return IPBL_EINVAL;

@@ -25,13 +25,12 @@ int zone_rbldnsd_type_parse(const char *name, enum zone_rbldnsd_type *out);
 
 /* Where and why parsing failed. */
 typedef struct {
-	unsigned line;     /* 1-based line number of the offending line, 0 if not line-specific */
+	unsigned line;	   /* 1-based line number of the offending line, 0 if not line-specific */
 	char message[160]; /* what is wrong, e.g. "invalid IPv4 range '1.2.3.4/33'" */
 } zone_rbldnsd_error_t;
 
 /* Parse data[0..len) and add its entries to b. Entries without a value of their own and
  * before any ":A:TXT" default line use default_value_id. Returns 0, IPBL_EPARSE (err says
  * where) or IPBL_ENOMEM. On failure b may hold part of the file: discard it. */
-int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const char *data,
-		       size_t len, uint32_t default_value_id,
-		       zone_rbldnsd_error_t *err) IPBL_MUSTCHECK;
+int zone_rbldnsd_parse(zone_builder_t *b, enum zone_rbldnsd_type type, const char *data, size_t len,
+		       uint32_t default_value_id, zone_rbldnsd_error_t *err) IPBL_MUSTCHECK;

@@ -12,9 +12,9 @@ typedef struct zone_snapshot zone_snapshot_t;
 
 /* What a listed address answers. Borrowed from the snapshot; valid while it is referenced. */
 typedef struct {
-	uint32_t a;      /* the A record, host order (e.g. 0x7f000002 = 127.0.0.2) */
-	uint32_t txt_len;/* bytes in txt; 0 with txt NULL = no TXT record */
-	const char *txt; /* TXT template: '$' is the queried address, "$$" a dollar */
+	uint32_t a;	  /* the A record, host order (e.g. 0x7f000002 = 127.0.0.2) */
+	uint32_t txt_len; /* bytes in txt; 0 with txt NULL = no TXT record */
+	const char *txt;  /* TXT template: '$' is the queried address, "$$" a dollar */
 } zone_value_t;
 
 /* The value for IPv4 address ip (host order), or NULL when not listed.
@@ -35,11 +35,11 @@ uint32_t zone_snapshot_serial(const zone_snapshot_t *s);
 
 /* Counts for logs and statistics. */
 typedef struct {
-	size_t n_ip4_hosts;     /* single IPv4 addresses held in the compact host array */
+	size_t n_ip4_hosts;	/* single IPv4 addresses held in the compact host array */
 	size_t n_ip4_intervals; /* disjoint IPv4 intervals (ranges, exclusions, other values) */
 	size_t n_ip6_intervals; /* disjoint IPv6 intervals */
-	size_t n_values;        /* distinct A/TXT values */
-	size_t bytes;           /* memory held by the snapshot */
+	size_t n_values;	/* distinct A/TXT values */
+	size_t bytes;		/* memory held by the snapshot */
 } zone_snapshot_stats_t;
 void zone_snapshot_stats(const zone_snapshot_t *s, zone_snapshot_stats_t *out);
 

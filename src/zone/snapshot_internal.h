@@ -31,7 +31,7 @@ struct zone_snapshot {
 	atomic_uint refs;
 	uint32_t serial;
 
-	uint32_t *hosts;      /* sorted, unique, host order */
+	uint32_t *hosts; /* sorted, unique, host order */
 	size_t n_hosts;
 	uint32_t host_value;  /* value id shared by every host */
 	uint32_t *host_index; /* ZONE_HOST_BUCKETS + 1 entries, or NULL when n_hosts == 0 */

@@ -11,11 +11,21 @@
 #include "dns/wire.h"
 
 /* Build a query: header with counts, then name labels given as "a.b.c", type, class. */
-static size_t query(uint8_t *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns,
-		    uint16_t ar, const char *name, uint16_t type, uint16_t qclass)
+static size_t query(uint8_t *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar,
+		    const char *name, uint16_t type, uint16_t qclass)
 {
-	uint8_t h[12] = { 0x12, 0x34, (uint8_t)(flags >> 8), (uint8_t)flags, 0, (uint8_t)qd, 0,
-			  (uint8_t)an, 0, (uint8_t)ns, 0, (uint8_t)ar };
+	uint8_t h[12] = { 0x12,
+			  0x34,
+			  (uint8_t)(flags >> 8),
+			  (uint8_t)flags,
+			  0,
+			  (uint8_t)qd,
+			  0,
+			  (uint8_t)an,
+			  0,
+			  (uint8_t)ns,
+			  0,
+			  (uint8_t)ar };
 	memcpy(p, h, 12);
 	size_t n = 12;
 	if (name) {
@@ -31,8 +41,8 @@ static size_t query(uint8_t *p, uint16_t flags, uint16_t qd, uint16_t an, uint16
 static size_t add_opt(uint8_t *p, size_t n, uint16_t size, uint8_t version, uint16_t rdlen,
 		      const uint8_t *rdata)
 {
-	uint8_t opt[11] = { 0, 0, 41, (uint8_t)(size >> 8), (uint8_t)size, 0, version, 0x80, 0,
-			    (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
+	uint8_t opt[11] = { 0,	     0,	   41, (uint8_t)(size >> 8),  (uint8_t)size, 0,
+			    version, 0x80, 0,  (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
 	memcpy(p + n, opt, 11);
 	if (rdlen > 0) {
 		memcpy(p + n + 11, rdata, rdlen);
@@ -93,7 +103,8 @@ static void test_malformed(void **state)
 	static wire_case_t cases[32];
 	size_t k = 0;
 	uint8_t *p;
-#define CASE(w, r, hq) (cases[k].what = (w), cases[k].want = (r), cases[k].has_question = (hq), p = cases[k].pkt)
+#define CASE(w, r, hq)                                                                             \
+	(cases[k].what = (w), cases[k].want = (r), cases[k].has_question = (hq), p = cases[k].pkt)
 	CASE("11 bytes", DNS_PARSE_DROP, false);
 	cases[k++].len = query(p, 0, 1, 0, 0, 0, NULL, 0, 0) - 1;
 	CASE("response", DNS_PARSE_DROP, false);
@@ -125,11 +136,17 @@ static void test_malformed(void **state)
 	cases[k++].len = 18;
 	CASE("label type 0x40", DNS_PARSE_FORMERR, false);
 	query(p, 0, 1, 0, 0, 0, NULL, 0, 0);
-	memcpy(p + 12, "\x41" "a\0\0\1\0\1", 7);
+	memcpy(p + 12,
+	       "\x41"
+	       "a\0\0\1\0\1",
+	       7);
 	cases[k++].len = 19;
 	CASE("label past end", DNS_PARSE_FORMERR, false);
 	query(p, 0, 1, 0, 0, 0, NULL, 0, 0);
-	memcpy(p + 12, "\x20" "abc", 4);
+	memcpy(p + 12,
+	       "\x20"
+	       "abc",
+	       4);
 	cases[k++].len = 16;
 	CASE("two OPT", DNS_PARSE_FORMERR, true);
 	cases[k].len = add_opt(p, query(p, 0, 1, 0, 0, 2, "a.b", 1, 1), 1232, 0, 0, NULL);
@@ -152,9 +169,10 @@ static void test_malformed(void **state)
 	for (size_t i = 0; i < k; i++) {
 		dns_query_t q;
 		enum dns_parse_result r = dns_query_parse(cases[i].pkt, cases[i].len, &q);
-		if (r != cases[i].want || (r != DNS_PARSE_DROP && q.has_question != cases[i].has_question)) {
-			fail_msg("%s: got %d (question %d), want %d (question %d)", cases[i].what, r,
-				 q.has_question, cases[i].want, cases[i].has_question);
+		if (r != cases[i].want ||
+		    (r != DNS_PARSE_DROP && q.has_question != cases[i].has_question)) {
+			fail_msg("%s: got %d (question %d), want %d (question %d)", cases[i].what,
+				 r, q.has_question, cases[i].want, cases[i].has_question);
 		}
 	}
 }
@@ -225,10 +243,8 @@ static void test_name_from_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_query),
-		cmocka_unit_test(test_edns),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_name_limits),
+		cmocka_unit_test(test_plain_query),    cmocka_unit_test(test_edns),
+		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_name_limits),
 		cmocka_unit_test(test_name_from_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

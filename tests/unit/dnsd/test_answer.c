@@ -52,8 +52,8 @@ static int setup(void **state)
 	assert_int_equal(zone_builder_add_ip4(b, 0x0a000000, 0x0affffff, 8, v3), 0);
 	assert_int_equal(zone_builder_add_ip4(b, 0x0b000001, 0x0b000001, 32, vlong), 0);
 	static const uint8_t f6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
-	static const uint8_t l6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
-					0xff, 0xff, 0xff, 0xff };
+	static const uint8_t l6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,	  0,
+					0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	assert_int_equal(zone_builder_add_ip6(b, f6, l6, 64, v2), 0);
 	assert_int_equal(zone_builder_finish(b, 2026112201, &snap), 0);
 	zone_builder_free(b);
@@ -96,8 +96,10 @@ static size_t make_query(uint8_t *p, const char *name, uint16_t qtype, uint16_t 
 	p[n++] = (uint8_t)(qclass >> 8);
 	p[n++] = (uint8_t)qclass;
 	if (edns_size) {
-		uint8_t opt[11] = { 0, 0, 41, (uint8_t)(edns_size >> 8), (uint8_t)edns_size, 0,
-				    edns_version, 0, 0, 0, 0 };
+		uint8_t opt[11] = {
+			0, 0, 41, (uint8_t)(edns_size >> 8), (uint8_t)edns_size, 0, edns_version, 0,
+			0, 0, 0
+		};
 		memcpy(p + n, opt, 11);
 		n += 11;
 	}
@@ -111,8 +113,8 @@ typedef struct {
 	uint8_t rcode; /* header rcode | OPT extended << 4 */
 	uint16_t types[16];
 	uint32_t ttls[16];
-	uint32_t a;          /* first A */
-	char txt[2048];      /* first TXT, strings joined */
+	uint32_t a;	/* first A */
+	char txt[2048]; /* first TXT, strings joined */
 	unsigned txt_strings;
 	uint32_t soa_serial;
 	uint16_t opt_size;
@@ -207,7 +209,7 @@ typedef struct {
 	uint16_t qtype;
 	uint8_t rcode;
 	uint16_t an, ns;
-	uint32_t a;      /* expected first A, 0 = none */
+	uint32_t a;	 /* expected first A, 0 = none */
 	const char *txt; /* expected first TXT, NULL = none */
 	bool aa;
 } answer_case_t;
@@ -424,6 +426,9 @@ static void test_zone_params(void **state)
 	dnsd_zone_params_t p = { .zone = "bad..zone", .txt = "" };
 	assert_int_equal(dnsd_zone_init(&z, &p, err, sizeof(err)), IPBL_EINVAL);
 	assert_string_equal(err, "zone 'bad..zone' is not a valid domain name");
+	p.zone = ".";
+	assert_int_equal(dnsd_zone_init(&z, &p, err, sizeof(err)), IPBL_EINVAL);
+	assert_string_equal(err, "zone must be a domain name, not the root");
 	p.zone = "bl.example.org";
 	const char *ns[] = { "ok.example", "not..ok" };
 	p.ns = ns;

@@ -24,28 +24,28 @@ static ipbl_conf_t *parse_ok(const char *text)
 static void test_contract_example(void **state)
 {
 	(void)state;
-	ipbl_conf_t *c = parse_ok(
-		"[main]\n"
-		"data_dir = /var/lib/x                 ; store, spool\n"
-		"[store]\n"
-		"path = /tmp/x.db\n"
-		"[dns]\n"
-		"listen = 127.0.0.1:5353, [::1]:5353\n"
-		"zone = bl.example.org\n"
-		"txt = Blocked - see http://127.0.0.1:8080/lookup?ip=$\n"
-		"data = a.txt\n"
-		"data = ip6trie:b.txt\n"
-		"[web]\n"
-		"listen = 127.0.0.1:8080\n"
-		"base_url = http://127.0.0.1:8080\n"
-		"[trap]\n"
-		"listen = 127.0.0.1:2525\n"
-		"addresses = @trap.example.org, spam@example.net   ; every address\n"
-		"proxy_from = 127.0.0.1\n"
-		"[policy]\n"
-		"expire = 24h\n"
-		"[testing]\n"
-		"manual_clock = yes             ; never on by default\n");
+	ipbl_conf_t *c =
+		parse_ok("[main]\n"
+			 "data_dir = /var/lib/x                 ; store, spool\n"
+			 "[store]\n"
+			 "path = /tmp/x.db\n"
+			 "[dns]\n"
+			 "listen = 127.0.0.1:5353, [::1]:5353\n"
+			 "zone = bl.example.org\n"
+			 "txt = Blocked - see http://127.0.0.1:8080/lookup?ip=$\n"
+			 "data = a.txt\n"
+			 "data = ip6trie:b.txt\n"
+			 "[web]\n"
+			 "listen = 127.0.0.1:8080\n"
+			 "base_url = http://127.0.0.1:8080\n"
+			 "[trap]\n"
+			 "listen = 127.0.0.1:2525\n"
+			 "addresses = @trap.example.org, spam@example.net   ; every address\n"
+			 "proxy_from = 127.0.0.1\n"
+			 "[policy]\n"
+			 "expire = 24h\n"
+			 "[testing]\n"
+			 "manual_clock = yes             ; never on by default\n");
 	assert_string_equal(ipbl_conf_str(c, "main", "data_dir"), "/var/lib/x");
 	assert_string_equal(ipbl_conf_str(c, "dns", "txt"),
 			    "Blocked - see http://127.0.0.1:8080/lookup?ip=$");
@@ -106,7 +106,8 @@ static const bad_case_t bad_cases[] = {
 	{ "[dns]\nzone = x\nttl = 5 minutes\n", "t.conf:3: ttl: '5 minutes' is not a duration" },
 	{ "[dns]\nzone = x\nworkers = -1\n", "t.conf:3: workers: '-1' is not a whole number" },
 	{ "[dns]\nzone = x\nworkers = 999\n", "t.conf:3: workers: 999 is out of range 0..256" },
-	{ "[dns]\nzone = x\nlisten = 127.0.0.1\n", "t.conf:3: listen: '127.0.0.1' is not an address" },
+	{ "[dns]\nzone = x\nlisten = 127.0.0.1\n",
+	  "t.conf:3: listen: '127.0.0.1' is not an address" },
 	{ "[dns]\nzone = x\nlisten = [::1:53\n", "t.conf:3: listen: '[::1:53' is not an address" },
 	{ "[dns]\nzone = x\nlisten = 127.0.0.1:70000\n", "t.conf:3: listen: '127.0.0.1:70000'" },
 	{ "[dns]\nzone = x\nlisten = 1.2.3.4:53,,\n", "t.conf:3: listen: empty item" },
@@ -169,9 +170,19 @@ static void test_durations(void **state)
 {
 	(void)state;
 	static const duration_case_t cases[] = {
-		{ "30", 30000 }, { "30s", 30000 }, { "500ms", 500 }, { "5m", 300000 },
-		{ "24h", 86400000 }, { "7d", 604800000 }, { "1w", 604800000 }, { "", -1 },
-		{ "h", -1 }, { "5x", -1 }, { "-5s", -1 }, { "5 s", -1 }, { "99999999999999s", -1 },
+		{ "30", 30000 },
+		{ "30s", 30000 },
+		{ "500ms", 500 },
+		{ "5m", 300000 },
+		{ "24h", 86400000 },
+		{ "7d", 604800000 },
+		{ "1w", 604800000 },
+		{ "", -1 },
+		{ "h", -1 },
+		{ "5x", -1 },
+		{ "-5s", -1 },
+		{ "5 s", -1 },
+		{ "99999999999999s", -1 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long long ms = 0;
@@ -200,7 +211,8 @@ static void test_schema_defaults_parse(void **state)
 	for (size_t i = 0; i < ipbl_conf_schema_len; i++) {
 		const ipbl_conf_key_t *k = &ipbl_conf_schema[i];
 		assert_non_null(k->help);
-		if (k->default_value && (k->type == IPBL_CONF_STRING || k->type == IPBL_CONF_PATH)) {
+		if (k->default_value &&
+		    (k->type == IPBL_CONF_STRING || k->type == IPBL_CONF_PATH)) {
 			assert_string_equal(ipbl_conf_str(c, k->section, k->key), k->default_value);
 		}
 	}

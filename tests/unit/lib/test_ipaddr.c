@@ -410,7 +410,7 @@ static void test_prefix_parse(void **state)
 		ipbl_prefix_t p;
 		char buf[IPBL_PREFIX_STRLEN];
 		int ret =
-		    prefix_parse_exact(prefix_cases[i].in, prefix_cases[i].allow_host_bits, &p);
+			prefix_parse_exact(prefix_cases[i].in, prefix_cases[i].allow_host_bits, &p);
 		if (ret != prefix_cases[i].want_ret) {
 			fail_msg("\"%s\" allow_host_bits=%d: got %d, want %d", prefix_cases[i].in,
 				 prefix_cases[i].allow_host_bits, ret, prefix_cases[i].want_ret);
@@ -563,10 +563,8 @@ static void test_from_v4_v6(void **state)
 		uint32_t host;
 		const char *text;
 	} v4[] = {
-		{ 0x00000000u, "0.0.0.0" },
-		{ 0x01020304u, "1.2.3.4" },
-		{ 0x7f000001u, "127.0.0.1" },
-		{ 0xc0000201u, "192.0.2.1" },
+		{ 0x00000000u, "0.0.0.0" },	    { 0x01020304u, "1.2.3.4" },
+		{ 0x7f000001u, "127.0.0.1" },	    { 0xc0000201u, "192.0.2.1" },
 		{ 0xffffffffu, "255.255.255.255" },
 	};
 	for (size_t i = 0; i < N_ELEMS(v4); i++) {

@@ -73,10 +73,12 @@ static void test_hosts_and_ranges(void **state)
 	assert_int_equal(zone_builder_add_ip4(b, 0xffffffffu, 0xffffffffu, 32, v2), 0);
 	assert_int_equal(zone_builder_add_ip4(b, 0, 0, 32, v2), 0);
 	/* a /8 with a /24 inside and an exclusion inside that */
-	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 0, 0, 0), ip4(10, 255, 255, 255), 8, v3), 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 0, 0, 0), ip4(10, 255, 255, 255), 8, v3),
+			 0);
 	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 1, 1, 0), ip4(10, 1, 1, 255), 24, v4), 0);
 	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 1, 1, 7), ip4(10, 1, 1, 7), 32,
-					      ZONE_VALUE_EXCLUDED), 0);
+					      ZONE_VALUE_EXCLUDED),
+			 0);
 	/* a host inside the excluded spot would lose: same rank, exclusion wins */
 	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 1, 1, 7), ip4(10, 1, 1, 7), 32, v2), 0);
 	zone_snapshot_t *s = finish(b);
@@ -124,14 +126,17 @@ static void test_equal_rank_ties(void **state)
 	uint32_t v2 = value(b, 0x7f000002, NULL);
 	uint32_t v3 = value(b, 0x7f000003, NULL);
 	/* same rank: the exclusion wins wherever it overlaps, whatever the order */
-	assert_int_equal(zone_builder_add_ip4(b, ip4(20, 0, 0, 0), ip4(20, 0, 255, 255), 16, v2), 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(20, 0, 0, 0), ip4(20, 0, 255, 255), 16, v2),
+			 0);
 	assert_int_equal(zone_builder_add_ip4(b, ip4(20, 0, 0, 0), ip4(20, 0, 3, 255), 16,
-					      ZONE_VALUE_EXCLUDED), 0);
+					      ZONE_VALUE_EXCLUDED),
+			 0);
 	/* same rank, two values: the first added wins */
 	assert_int_equal(zone_builder_add_ip4(b, ip4(30, 0, 0, 0), ip4(30, 0, 0, 255), 24, v3), 0);
 	assert_int_equal(zone_builder_add_ip4(b, ip4(30, 0, 0, 0), ip4(30, 0, 0, 255), 24, v2), 0);
 	/* a lower rank does not beat a higher one, even when added later and wider */
-	assert_int_equal(zone_builder_add_ip4(b, ip4(20, 0, 0, 0), ip4(20, 255, 255, 255), 8, v3), 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(20, 0, 0, 0), ip4(20, 255, 255, 255), 8, v3),
+			 0);
 	zone_snapshot_t *s = finish(b);
 	assert_int_equal(a_of(s, ip4(20, 0, 3, 255)), 0);
 	assert_int_equal(a_of(s, ip4(20, 0, 4, 0)), 0x7f000002);
@@ -146,8 +151,8 @@ static void test_ip6(void **state)
 	zone_builder_t *b = zone_builder_new();
 	uint32_t v2 = value(b, 0x7f000002, "six");
 	uint8_t f[16] = { 0x20, 0x01, 0x0d, 0xb8 };
-	uint8_t l[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
-			  0xff, 0xff, 0xff, 0xff };
+	uint8_t l[16] = { 0x20, 0x01, 0x0d, 0xb8, 0,	0,    0,    0,
+			  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t x[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42 };
 	assert_int_equal(zone_builder_add_ip6(b, f, l, 64, v2), 0);
 	assert_int_equal(zone_builder_add_ip6(b, x, x, 128, ZONE_VALUE_EXCLUDED), 0);
@@ -207,7 +212,8 @@ static void test_random_against_model(void **state)
 			uint32_t l = f + len < SPACE ? f + len : SPACE - 1;
 			int rank = rand() % 4 == 0 ? 32 : 8 + rand() % 24;
 			uint32_t v = rand() % 5 == 0 ? ZONE_VALUE_EXCLUDED : vals[rand() % 4];
-			assert_int_equal(zone_builder_add_ip4(b, base + f, base + l, (uint8_t)rank, v), 0);
+			assert_int_equal(
+				zone_builder_add_ip4(b, base + f, base + l, (uint8_t)rank, v), 0);
 			for (uint32_t a = f; a <= l; a++) {
 				bool wins = rank > best_rank[a] ||
 					    (rank == best_rank[a] && v == 0 && best_val[a] != 0);
@@ -235,12 +241,9 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_interned),
-		cmocka_unit_test(test_hosts_and_ranges),
-		cmocka_unit_test(test_equal_rank_ties),
-		cmocka_unit_test(test_ip6),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_values_interned), cmocka_unit_test(test_hosts_and_ranges),
+		cmocka_unit_test(test_equal_rank_ties), cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_empty),		cmocka_unit_test(test_random_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
