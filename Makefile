@@ -2,9 +2,11 @@
 # The front door. Every target installs what it needs (scripts/bootstrap) and then drives
 # meson. Two commands set everything up on a fresh Debian 12 machine:
 #   make run     build and start ipbld on 127.0.0.1:5353 (etc/ipbl.dev.conf)
-#   make check   build with ASan+UBSan and -Werror and run every test suite
+#   make check   build with ASan+UBSan and -Werror and run every test suite, then the
+#                system suite again under ThreadSanitizer
 BUILD        ?= build
 CHECK_BUILD  ?= build-check
+TSAN_BUILD   ?= build-tsan
 BENCH_BUILD  ?= build-bench
 FUZZ_BUILD   ?= build-fuzz
 PREFIX       ?= /usr/local
@@ -36,6 +38,11 @@ check: bootstrap
 	scripts/check_format.sh
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		meson test -C $(CHECK_BUILD) --print-errorlogs --num-processes 2
+	@# the threads (UDP workers, TCP, snapshot publication) once more under ThreadSanitizer
+	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) \
+		--buildtype=debug -Db_sanitize=thread -Db_lundef=false -Dwerror=true
+	ninja -C $(TSAN_BUILD)
+	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN_BUILD) --suite system --print-errorlogs
 
 unit: build
 	meson test -C $(BUILD) --suite unit --suite fuzz-replay --print-errorlogs
@@ -72,4 +79,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) build-install
+	rm -rf $(BUILD) $(CHECK_BUILD) $(TSAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD) build-install

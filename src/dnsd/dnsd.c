@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "lib/loop.h"
 #include "lib/mem.h"
 #include "lib/net.h"
+#include "lib/rcu.h"
 
 #define LOG_TAG "dns"
 #include "lib/log.h"
@@ -206,11 +206,11 @@ void dnsd_reload(dnsd_t *d, bool force)
 
 void dnsd_publish(dnsd_t *d, zone_snapshot_t *snap)
 {
-	zone_snapshot_t *old = rcu_xchg_pointer(&d->snap, snap);
+	zone_snapshot_t *old = ipbl_rcu_publish(&d->snap, snap);
 	if (old != NULL) {
 		/* workers that still read old finish their batch first; the free happens here,
 		 * on the control thread, never on a worker */
-		synchronize_rcu();
+		ipbl_rcu_wait_readers(&d->grace);
 		zone_snapshot_unref(old);
 	}
 }

@@ -34,6 +34,7 @@ struct dnsd {
 	const ipbl_conf_t *conf;
 	dnsd_zone_t zone;
 	zone_snapshot_t *snap; /* RCU-protected */
+	char grace;	       /* only its address matters: the grace-period edge for TSan */
 
 	ipbl_conf_addr_t addrs[DNSD_LISTEN_MAX]; /* with the ports actually bound */
 	size_t n_addrs;

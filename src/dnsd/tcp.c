@@ -13,9 +13,9 @@
 #include <event2/thread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu.h>
 
 #include "lib/loop.h"
+#include "lib/rcu.h"
 
 #define LOG_TAG "dns"
 #include "lib/log.h"
@@ -82,9 +82,9 @@ static bool conn_serve(struct bufferevent *bev, dnsd_tcp_t *t)
 		evbuffer_remove(in, t->query, qlen);
 		dnsd_answer_info_t info;
 		rcu_read_lock();
-		size_t alen = dnsd_answer(&d->zone, rcu_dereference(d->snap), t->query, qlen,
+		size_t alen = dnsd_answer(&d->zone, ipbl_rcu_read(&d->snap), t->query, qlen,
 					  t->answer + 2, DNS_MSG_MAX, true, &info);
-		rcu_read_unlock();
+		ipbl_rcu_read_done(&d->grace);
 		dnsd_stats_count(&d->stats[d->n_workers], &info, true);
 		if (alen == 0) {
 			return false; /* a response or garbage: this is no DNS client */

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <urcu.h>
 
 #include "lib/loop.h"
 #include "lib/net.h"
+#include "lib/rcu.h"
 
 #define LOG_TAG "dns"
 #include "lib/log.h"
@@ -61,7 +61,7 @@ static unsigned answer_batch(dnsd_udp_worker_t *w, unsigned n)
 	dnsd_stats_t *stats = &d->stats[w->index];
 	unsigned out = 0;
 	rcu_read_lock();
-	const zone_snapshot_t *snap = rcu_dereference(d->snap);
+	const zone_snapshot_t *snap = ipbl_rcu_read(&d->snap);
 	for (unsigned i = 0; i < n; i++) {
 		struct msghdr *h = &w->rx[i].msg_hdr;
 		dnsd_answer_info_t info;
@@ -85,7 +85,7 @@ static unsigned answer_batch(dnsd_udp_worker_t *w, unsigned n)
 		};
 		out++;
 	}
-	rcu_read_unlock();
+	ipbl_rcu_read_done(&d->grace);
 	return out;
 }
 
