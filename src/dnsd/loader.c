@@ -7,6 +7,7 @@
 #include "dnsd/dnsd_internal.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -234,5 +235,8 @@ int dnsd_loader_run(dnsd_t *d, bool force)
 		      zone_snapshot_serial(snap), s.n_ip4_hosts, s.n_ip4_intervals,
 		      s.n_ip6_intervals, s.n_values, s.bytes, (long long)(monotonic_ms() - start));
 	dnsd_publish(d, snap);
+	/* the builder's temporary arrays are as large as the data: hand them back to the
+	 * system instead of keeping them in the heap until the next rebuild */
+	malloc_trim(0);
 	return 0;
 }

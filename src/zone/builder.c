@@ -245,47 +245,68 @@ int zone_builder_add_ip6(zone_builder_t *b, const uint8_t first[16], const uint8
 
 /* ---- hosts: radix sort, unique, remove the ones a rank-32 general entry covers ---- */
 
-/* Sort hosts by address (the high 32 bits), stably: among equal addresses the insertion
- * order is kept, so the first of a run is the earliest. LSD radix in three passes of 11, 11
- * and 10 bits: 2048 buckets keep the scattered writes within the caches. */
-static int radix_sort_hosts(uint64_t *a, size_t n)
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa;
+	uint64_t b = *(const uint64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* Sort a[0..n) ascending: insertion sort for the short runs a bucket usually holds. */
+static void sort_bucket(uint64_t *a, size_t n)
+{
+	if (n > 32) {
+		qsort(a, n, sizeof(*a), cmp_u64);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t v = a[i];
+		size_t j = i;
+		while (j > 0 && a[j - 1] > v) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+}
+
+/* Sort hosts by address, then insertion order (address << 32 | order sorts as one number),
+ * so the first of a run of equal addresses is the earliest. One counting pass and one
+ * scatter pass by the top 16 address bits (the buckets of the snapshot's host index), then
+ * each bucket, about n / 65536 entries, is sorted where it lies in the cache. */
+static int sort_hosts(uint64_t *a, size_t n)
 {
 	bool sorted = true;
 	for (size_t i = 1; i < n && sorted; i++) {
-		sorted = (a[i - 1] >> 32) <= (a[i] >> 32);
+		sorted = a[i - 1] <= a[i];
 	}
 	if (sorted) {
 		return 0;
 	}
-	enum { BITS = 11, BUCKETS = 1 << BITS };
 	uint64_t *tmp = malloc(n * sizeof(*tmp));
-	if (tmp == NULL) {
+	size_t *start = calloc(ZONE_HOST_BUCKETS + 1, sizeof(*start));
+	if (tmp == NULL || start == NULL) {
+		free(tmp);
+		free(start);
 		return IPBL_ENOMEM;
 	}
-	size_t count[BUCKETS];
-	uint64_t *src = a;
-	uint64_t *dst = tmp;
-	for (unsigned sh = 32; sh < 64; sh += BITS) {
-		memset(count, 0, sizeof(count));
-		for (size_t i = 0; i < n; i++) {
-			count[(src[i] >> sh) & (BUCKETS - 1)]++;
-		}
-		size_t sum = 0;
-		for (size_t k = 0; k < BUCKETS; k++) {
-			size_t c = count[k];
-			count[k] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++) {
-			dst[count[(src[i] >> sh) & (BUCKETS - 1)]++] = src[i];
-		}
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
+	for (size_t i = 0; i < n; i++) {
+		start[(a[i] >> 48) + 1]++;
 	}
-	if (src != a) {
-		memcpy(a, src, n * sizeof(*a)); /* three passes: the result is in tmp */
+	for (size_t k = 1; k <= ZONE_HOST_BUCKETS; k++) {
+		start[k] += start[k - 1];
 	}
+	for (size_t i = 0; i < n; i++) {
+		tmp[start[a[i] >> 48]++] = a[i];
+	}
+	/* start[k] is now the end of bucket k, which is where bucket k + 1 begins */
+	size_t from = 0;
+	for (size_t k = 0; k < ZONE_HOST_BUCKETS; k++) {
+		sort_bucket(tmp + from, start[k] - from);
+		from = start[k];
+	}
+	memcpy(a, tmp, n * sizeof(*a));
+	free(start);
 	free(tmp);
 	return 0;
 }
@@ -543,7 +564,7 @@ static int copy_values(zone_builder_t *b, zone_snapshot_t *s)
 
 static int finish_ip4(zone_builder_t *b, zone_snapshot_t *s)
 {
-	int ret = radix_sort_hosts(b->hosts, b->n_hosts);
+	int ret = sort_hosts(b->hosts, b->n_hosts);
 	if (ret != 0) {
 		return ret;
 	}
