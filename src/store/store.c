@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The store port: picks a backend by name and forwards every call to it. Addresses are
+ * turned into their canonical text here, once, so every backend keys them the same way. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static const store_ops_t *const backends[] = { &store_sqlite_ops };
+
+int store_open(const char *backend, const char *path, store_t **out, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (strcmp(backends[i]->name, backend) == 0) {
+			return backends[i]->open(path, out, err, err_len);
+		}
+	}
+	snprintf(err, err_len, "unknown store backend '%s' (known: sqlite)", backend);
+	return IPBL_EINVAL;
+}
+
+void store_close(store_t *s)
+{
+	if (s != NULL) {
+		s->ops->close(s);
+	}
+}
+
+int store_schema_version(store_t *s)
+{
+	return s->ops->schema_version(s);
+}
+
+const char *store_errmsg(store_t *s)
+{
+	return s->ops->errmsg(s);
+}
+
+int store_begin(store_t *s)
+{
+	return s->ops->begin(s);
+}
+
+int store_commit(store_t *s)
+{
+	return s->ops->commit(s);
+}
+
+void store_rollback(store_t *s)
+{
+	s->ops->rollback(s);
+}
+
+int store_reporter_add(store_t *s, store_reporter_t *r)
+{
+	return s->ops->reporter_add(s, r);
+}
+
+int store_reporter_get(store_t *s, const char *name, store_reporter_t *out)
+{
+	return s->ops->reporter_get(s, name, 0, out);
+}
+
+int store_reporter_get_by_id(store_t *s, int64_t id, store_reporter_t *out)
+{
+	return s->ops->reporter_get(s, NULL, id, out);
+}
+
+int store_reporter_set_standing(store_t *s, int64_t id, enum store_standing standing,
+				uint32_t fines)
+{
+	return s->ops->reporter_set_standing(s, id, standing, fines);
+}
+
+int store_report_add(store_t *s, store_report_t *r)
+{
+	return s->ops->report_add(s, r);
+}
+
+int store_report_set_state(store_t *s, int64_t id, enum store_report_state state)
+{
+	return s->ops->report_set_state(s, id, state);
+}
+
+int store_trap_hit_add(store_t *s, store_trap_hit_t *h)
+{
+	return s->ops->trap_hit_add(s, h);
+}
+
+int store_evidence_for_ip(store_t *s, const ipbl_ipaddr_t *ip, int64_t since_ms,
+			  store_report_cb on_report, store_trap_hit_cb on_hit, void *arg)
+{
+	char text[IPBL_IPADDR_STRLEN];
+	return s->ops->evidence_for_ip(s, ipbl_ipaddr_format(ip, text), since_ms, on_report, on_hit,
+				       arg);
+}
+
+int store_listing_get(store_t *s, const ipbl_ipaddr_t *ip, store_listing_t *out)
+{
+	char text[IPBL_IPADDR_STRLEN];
+	return s->ops->listing_get(s, ipbl_ipaddr_format(ip, text), out);
+}
+
+int store_listing_put(store_t *s, const store_listing_t *l)
+{
+	char text[IPBL_IPADDR_STRLEN];
+	return s->ops->listing_put(s, l, ipbl_ipaddr_format(&l->ip, text));
+}
+
+int store_listings_each(store_t *s, store_listing_cb cb, void *arg)
+{
+	return s->ops->listings_each(s, -1, 0, cb, arg);
+}
+
+int store_listings_due(store_t *s, int64_t now_ms, size_t limit, store_listing_cb cb, void *arg)
+{
+	return s->ops->listings_each(s, now_ms, limit, cb, arg);
+}
+
+int store_audit_add(store_t *s, const store_audit_t *a)
+{
+	return s->ops->audit_add(s, a);
+}
+
+int store_audit_each(store_t *s, const char *ip, store_audit_cb cb, void *arg)
+{
+	return s->ops->audit_each(s, ip, cb, arg);
+}
+
+int store_journal_append(store_t *s, uint32_t serial, int64_t at_ms, const char *added,
+			 const char *removed)
+{
+	return s->ops->journal_append(s, serial, at_ms, added, removed);
+}
+
+int store_journal_last(store_t *s, uint32_t *serial_out)
+{
+	return s->ops->journal_last(s, serial_out);
+}
+
+int store_journal_since(store_t *s, uint32_t serial, store_journal_cb cb, void *arg)
+{
+	return s->ops->journal_since(s, serial, cb, arg);
+}
+
+int store_journal_compact(store_t *s, size_t keep)
+{
+	return s->ops->journal_compact(s, keep);
+}
+
+const char *store_standing_name(enum store_standing st)
+{
+	static const char *const names[] = { "good", "fined", "banned" };
+	return (unsigned)st < 3 ? names[st] : "unknown";
+}
+
+const char *store_report_state_name(enum store_report_state st)
+{
+	static const char *const names[] = { "counted", "withdrawn", "voided" };
+	return (unsigned)st < 3 ? names[st] : "unknown";
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The backend side of the store port: each backend fills a store_ops_t and embeds store_t as
+ * the first member of its own state. Only src/store/ includes this header. */
+#pragma once
+
+#include "store/store.h"
+
+typedef struct {
+	const char *name;
+	int (*open)(const char *path, store_t **out, char *err, size_t err_len);
+	void (*close)(store_t *s);
+	int (*schema_version)(store_t *s);
+	const char *(*errmsg)(store_t *s);
+	int (*begin)(store_t *s);
+	int (*commit)(store_t *s);
+	void (*rollback)(store_t *s);
+	int (*reporter_add)(store_t *s, store_reporter_t *r);
+	int (*reporter_get)(store_t *s, const char *name, int64_t id, store_reporter_t *out);
+	int (*reporter_set_standing)(store_t *s, int64_t id, enum store_standing st,
+				     uint32_t fines);
+	int (*report_add)(store_t *s, store_report_t *r);
+	int (*report_set_state)(store_t *s, int64_t id, enum store_report_state state);
+	int (*trap_hit_add)(store_t *s, store_trap_hit_t *h);
+	int (*evidence_for_ip)(store_t *s, const char *ip, int64_t since_ms,
+			       store_report_cb on_report, store_trap_hit_cb on_hit, void *arg);
+	int (*listing_get)(store_t *s, const char *ip, store_listing_t *out);
+	int (*listing_put)(store_t *s, const store_listing_t *l, const char *ip);
+	int (*listings_each)(store_t *s, int64_t due_before_ms, size_t limit, store_listing_cb cb,
+			     void *arg);
+	int (*audit_add)(store_t *s, const store_audit_t *a);
+	int (*audit_each)(store_t *s, const char *ip, store_audit_cb cb, void *arg);
+	int (*journal_append)(store_t *s, uint32_t serial, int64_t at_ms, const char *added,
+			      const char *removed);
+	int (*journal_last)(store_t *s, uint32_t *serial_out);
+	int (*journal_since)(store_t *s, uint32_t serial, store_journal_cb cb, void *arg);
+	int (*journal_compact)(store_t *s, size_t keep);
+} store_ops_t;
+
+struct store {
+	const store_ops_t *ops;
+};
+
+extern const store_ops_t store_sqlite_ops;
