@@ -51,7 +51,9 @@ bench: bootstrap
 	@[ -f $(BENCH_BUILD)/build.ninja ] || meson setup $(BENCH_BUILD) --buildtype=release -Dtests=disabled
 	ninja -C $(BENCH_BUILD)
 	$(PYTHON) bench/run.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
-		--nullresp $(BENCH_BUILD)/bench/nullresp --dnsload $(BENCH_BUILD)/bench/dnsload $(BENCH_ARGS)
+		--nullresp $(BENCH_BUILD)/bench/nullresp --dnsload $(BENCH_BUILD)/bench/dnsload \
+		--work $(BENCH_BUILD)/bench-work $(BENCH_ARGS)
+	bench/answer_cost.sh $(BENCH_BUILD)/bench/bench_answer
 
 fuzz: bootstrap
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \
