@@ -34,6 +34,33 @@ static int name_param(const char *text, uint8_t out[DNS_NAME_MAX], uint16_t *len
 	return 0;
 }
 
+/* A configured name, cut at the apex when it lies inside the zone (z->apex must be set). */
+static int zone_name(const dnsd_zone_t *z, const char *text, dnsd_name_t *out, const char *what,
+		     char *err, size_t err_len)
+{
+	uint8_t wire[DNS_NAME_MAX];
+	uint16_t len = 0;
+	int ret = name_param(text, wire, &len, what, err, err_len);
+	if (ret != 0) {
+		return ret;
+	}
+	memset(out, 0, sizeof(*out));
+	for (uint16_t off = 0; off < len; off += 1u + wire[off]) {
+		if (len - off == z->apex_len && memcmp(wire + off, z->apex, z->apex_len) == 0) {
+			memcpy(out->wire, wire, off);
+			out->len = off;
+			out->to_apex = true;
+			return 0;
+		}
+		if (wire[off] == 0) {
+			break;
+		}
+	}
+	memcpy(out->wire, wire, len);
+	out->len = len;
+	return 0;
+}
+
 int dnsd_zone_init(dnsd_zone_t *z, const dnsd_zone_params_t *p, char *err, size_t err_len)
 {
 	memset(z, 0, sizeof(*z));
@@ -59,35 +86,28 @@ int dnsd_zone_init(dnsd_zone_t *z, const dnsd_zone_params_t *p, char *err, size_
 		if (p->n_ns == 0) {
 			snprintf(buf, sizeof(buf), "ns.%s", p->zone);
 		}
-		ret = name_param(ns, z->ns[i], &z->ns_len[i], "ns", err, err_len);
+		ret = zone_name(z, ns, &z->ns[i], "ns", err, err_len);
 		if (ret != 0) {
 			return ret;
 		}
 	}
-	uint8_t name[DNS_NAME_MAX];
-	uint16_t nlen = 0;
 	if (p->soa_mname) {
-		ret = name_param(p->soa_mname, name, &nlen, "soa_mname", err, err_len);
+		ret = zone_name(z, p->soa_mname, &z->soa_mname, "soa_mname", err, err_len);
 		if (ret != 0) {
 			return ret;
 		}
-		memcpy(z->soa_names, name, nlen);
 	} else {
-		nlen = z->ns_len[0];
-		memcpy(z->soa_names, z->ns[0], nlen);
+		z->soa_mname = z->ns[0];
 	}
-	z->soa_names_len = nlen;
 	const char *rname = p->soa_rname;
 	if (rname == NULL) {
 		snprintf(buf, sizeof(buf), "hostmaster.%s", p->zone);
 		rname = buf;
 	}
-	ret = name_param(rname, name, &nlen, "soa_rname", err, err_len);
+	ret = zone_name(z, rname, &z->soa_rname, "soa_rname", err, err_len);
 	if (ret != 0) {
 		return ret;
 	}
-	memcpy(z->soa_names + z->soa_names_len, name, nlen);
-	z->soa_names_len = (uint16_t)(z->soa_names_len + nlen);
 
 	z->ttl_s = p->ttl_s;
 	z->negative_ttl_s = p->negative_ttl_s;
@@ -301,11 +321,20 @@ static void end_rr(reply_t *r, size_t rdlen_pos)
 	}
 }
 
+static void put_name(reply_t *r, const dnsd_name_t *n)
+{
+	dns_put_bytes(&r->w, n->wire, n->len);
+	if (n->to_apex) {
+		dns_put_u16(&r->w, (uint16_t)(0xc000u | r->apex_ptr));
+	}
+}
+
 static void put_soa(reply_t *r, uint32_t serial, uint32_t ttl)
 {
 	const dnsd_zone_t *z = r->z;
 	size_t pos = put_rr(r, r->apex_ptr, DNS_TYPE_SOA, ttl);
-	dns_put_bytes(&r->w, z->soa_names, z->soa_names_len);
+	put_name(r, &z->soa_mname);
+	put_name(r, &z->soa_rname);
 	dns_put_u32(&r->w, serial);
 	dns_put_u32(&r->w, z->refresh_s);
 	dns_put_u32(&r->w, z->retry_s);
@@ -318,7 +347,7 @@ static void put_ns(reply_t *r)
 {
 	for (unsigned i = 0; i < r->z->n_ns; i++) {
 		size_t pos = put_rr(r, r->apex_ptr, DNS_TYPE_NS, r->z->ttl_s);
-		dns_put_bytes(&r->w, r->z->ns[i], r->z->ns_len[i]);
+		put_name(r, &r->z->ns[i]);
 		end_rr(r, pos);
 		r->n_answer++;
 	}
@@ -375,21 +404,52 @@ static void put_opt(reply_t *r, uint8_t ext_rcode)
 
 /* ---- the answer ---- */
 
-static size_t ip4_text(uint32_t ip, char *buf)
+/* The queried address, kept as a number until a TXT answer needs its text. */
+typedef struct {
+	bool is6;
+	uint32_t v4;
+	uint8_t v6[16];
+} qaddr_t;
+
+/* Decimal octets without printf: this runs for every TXT answer. */
+static void ip4_text(uint32_t ip, char *buf)
 {
-	return (size_t)snprintf(buf, IPBL_IPADDR_STRLEN, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
-				(ip >> 8) & 255, ip & 255);
+	char *p = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned o = (ip >> shift) & 255;
+		if (o >= 100) {
+			*p++ = (char)('0' + o / 100);
+		}
+		if (o >= 10) {
+			*p++ = (char)('0' + o / 10 % 10);
+		}
+		*p++ = (char)('0' + o % 10);
+		*p++ = shift ? '.' : '\0';
+	}
+}
+
+static void qaddr_text(const qaddr_t *a, char *buf)
+{
+	if (a->is6) {
+		ipbl_ipaddr_t ip;
+		ipbl_ipaddr_from_v6(a->v6, &ip);
+		ipbl_ipaddr_format(&ip, buf);
+	} else {
+		ip4_text(a->v4, buf);
+	}
 }
 
 /* The listed-name answer for qtype: A, TXT, both (ANY), or nothing (other types: NODATA). */
-static bool put_listed(reply_t *r, const zone_value_t *v, const char *ip_text)
+static bool put_listed(reply_t *r, const zone_value_t *v, const qaddr_t *addr)
 {
 	uint16_t t = r->q->qtype;
 	if (t == DNS_TYPE_A || t == DNS_TYPE_ANY) {
 		put_a(r, v);
 	}
 	if ((t == DNS_TYPE_TXT || t == DNS_TYPE_ANY) && v->txt_len > 0) {
-		put_txt(r, v, ip_text);
+		char text[IPBL_IPADDR_STRLEN];
+		qaddr_text(addr, text);
+		put_txt(r, v, text);
 	}
 	return r->n_answer > 0;
 }
@@ -398,8 +458,8 @@ static bool put_listed(reply_t *r, const zone_value_t *v, const char *ip_text)
 static uint8_t answer_below_apex(reply_t *r, const zone_snapshot_t *snap, unsigned rel)
 {
 	const dns_query_t *q = r->q;
-	char ip_text[IPBL_IPADDR_STRLEN];
 	const zone_value_t *v = NULL;
+	qaddr_t addr = { .is6 = false };
 	uint32_t f4 = 0;
 	uint32_t l4 = 0;
 	uint8_t f6[16];
@@ -409,23 +469,18 @@ static uint8_t answer_below_apex(reply_t *r, const zone_snapshot_t *snap, unsign
 
 	if (is4 && rel == 4) {
 		v = lookup_ip4(r->z, snap, f4);
-		if (v) {
-			ip4_text(f4, ip_text);
-		}
+		addr.v4 = f4;
 	} else if (is6 && rel == 32) {
 		if (memcmp(f6, mapped_prefix, 12) == 0) {
 			v = lookup_ip4(r->z, snap, load_be32(f6 + 12));
 		} else if (snap) {
 			v = zone_snapshot_lookup_ip6(snap, f6);
 		}
-		if (v) {
-			ipbl_ipaddr_t a;
-			ipbl_ipaddr_from_v6(f6, &a);
-			ipbl_ipaddr_format(&a, ip_text);
-		}
+		addr.is6 = true;
+		memcpy(addr.v6, f6, 16);
 	}
 	if (v) {
-		if (put_listed(r, v, ip_text)) {
+		if (put_listed(r, v, &addr)) {
 			return DNS_RCODE_NOERROR;
 		}
 		r->n_authority++;

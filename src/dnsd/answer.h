@@ -14,6 +14,14 @@
 #define DNSD_NS_MAX 8
 #define DNSD_TXT_MAX 4000u /* bytes of TXT text after '$' expansion; longer is cut */
 
+/* A name to write in answers. A name inside the zone is kept as its labels below the apex
+ * and written with a compression pointer to the apex in the question (RFC 1035 §4.1.4). */
+typedef struct {
+	uint8_t wire[DNS_NAME_MAX]; /* labels; with to_apex, without the apex and the root */
+	uint16_t len;
+	bool to_apex; /* followed by a pointer to the apex */
+} dnsd_name_t;
+
 /* The zone's fixed answer data, from the configuration. Immutable once initialised. */
 typedef struct {
 	uint8_t apex[DNS_NAME_MAX]; /* lower-case wire form */
@@ -24,10 +32,9 @@ typedef struct {
 	uint32_t negative_ttl_s; /* SOA MINIMUM and the SOA TTL in negative answers */
 	uint32_t refresh_s, retry_s, expire_s;
 
-	uint8_t soa_names[2 * DNS_NAME_MAX]; /* MNAME then RNAME, wire form */
-	uint16_t soa_names_len;
-	uint8_t ns[DNSD_NS_MAX][DNS_NAME_MAX];
-	uint16_t ns_len[DNSD_NS_MAX];
+	dnsd_name_t soa_mname;
+	dnsd_name_t soa_rname;
+	dnsd_name_t ns[DNSD_NS_MAX];
 	unsigned n_ns;
 
 	uint16_t edns_udp_size; /* our largest UDP answer when the client sends OPT */

@@ -194,6 +194,11 @@ int dnsd_start(dnsd_t *d)
 		return ret;
 	}
 	d->started = true;
+	/* the caller's thread rebuilds snapshots: let the answering threads go first */
+	ret = ipbl_thread_lower_priority();
+	if (ret != 0) {
+		ipbl_log_warning("cannot lower the loader's priority (%s)", ipbl_strerror(ret));
+	}
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -54,4 +55,10 @@ void ipbl_wakeup_fire(int fd)
 	uint64_t one = 1;
 	ssize_t w = write(fd, &one, sizeof(one));
 	(void)w; /* a full counter is still readable: the wake-up is not lost */
+}
+
+int ipbl_thread_lower_priority(void)
+{
+	/* on Linux the nice value belongs to the thread, named by its thread id */
+	return setpriority(PRIO_PROCESS, (id_t)gettid(), 10) == 0 ? 0 : ipbl_errno();
 }

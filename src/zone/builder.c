@@ -380,7 +380,8 @@ static size_t hosts_drop_covered(uint64_t *hosts, size_t n, const entry_vec_t *v
 	return w;
 }
 
-static int build_host_index(zone_snapshot_t *s)
+/* The bucket index of the sorted addresses in b->hosts[0..n) (address in the high 32 bits). */
+static int build_host_index(zone_snapshot_t *s, const uint64_t *sorted, size_t n)
 {
 	s->host_index = malloc((ZONE_HOST_BUCKETS + 1) * sizeof(uint32_t));
 	if (s->host_index == NULL) {
@@ -388,12 +389,12 @@ static int build_host_index(zone_snapshot_t *s)
 	}
 	size_t i = 0;
 	for (uint32_t bucket = 0; bucket < ZONE_HOST_BUCKETS; bucket++) {
-		while (i < s->n_hosts && (s->hosts[i] >> 16) < bucket) {
+		while (i < n && (sorted[i] >> 48) < bucket) {
 			i++;
 		}
 		s->host_index[bucket] = (uint32_t)i;
 	}
-	s->host_index[ZONE_HOST_BUCKETS] = (uint32_t)s->n_hosts;
+	s->host_index[ZONE_HOST_BUCKETS] = (uint32_t)n;
 	return 0;
 }
 
@@ -571,22 +572,21 @@ static int finish_ip4(zone_builder_t *b, zone_snapshot_t *s)
 	size_t n = unique_hosts(b->hosts, b->n_hosts);
 	n = hosts_drop_covered(b->hosts, n, &b->v4);
 	if (n > 0) {
-		/* the snapshot keeps addresses only: 4 bytes each, packed in place */
-		uint32_t *packed = (uint32_t *)(void *)b->hosts;
-		for (size_t i = 0; i < n; i++) {
-			packed[i] = (uint32_t)(b->hosts[i] >> 32);
-		}
-		uint32_t *shrunk = realloc(b->hosts, n * sizeof(uint32_t));
-		s->hosts = shrunk ? shrunk : packed;
-		b->hosts = NULL;
-		b->n_hosts = b->cap_hosts = 0;
-		s->n_hosts = n;
-		s->host_value = b->host_value;
-		ret = build_host_index(s);
+		ret = build_host_index(s, b->hosts, n);
 		if (ret != 0) {
 			return ret;
 		}
-		s->bytes += n * sizeof(uint32_t) + (ZONE_HOST_BUCKETS + 1) * sizeof(uint32_t);
+		/* the snapshot keeps the low 16 bits only: the bucket says the rest */
+		s->hosts = malloc(n * sizeof(uint16_t));
+		if (s->hosts == NULL) {
+			return IPBL_ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++) {
+			s->hosts[i] = (uint16_t)(b->hosts[i] >> 32);
+		}
+		s->n_hosts = n;
+		s->host_value = b->host_value;
+		s->bytes += n * sizeof(uint16_t) + (ZONE_HOST_BUCKETS + 1) * sizeof(uint32_t);
 	}
 
 	iv_out_t iv = { 0 };

@@ -38,22 +38,48 @@ static size_t floor_u128(const zone_u128 *a, size_t n, zone_u128 key)
 	return lo == 0 ? SIZE_MAX : lo - 1;
 }
 
-/* First host >= ip, as an index into hosts (n_hosts when none). When every host of ip's
- * bucket is smaller, the search ends at the next bucket's start, which is the answer. */
-static size_t hosts_lower_bound(const zone_snapshot_t *s, uint32_t ip)
+/* Position of the first host of bucket b whose low 16 bits are >= low (the bucket's end when
+ * there is none). */
+static size_t bucket_lower_bound(const zone_snapshot_t *s, uint32_t b, uint16_t low)
 {
-	uint32_t bucket = ip >> 16;
-	size_t lo = s->host_index[bucket];
-	size_t hi = s->host_index[bucket + 1];
+	size_t lo = s->host_index[b];
+	size_t hi = s->host_index[b + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->hosts[mid] < ip) {
+		if (s->hosts[mid] < low) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
 		}
 	}
 	return lo;
+}
+
+static bool hosts_has(const zone_snapshot_t *s, uint32_t ip)
+{
+	uint32_t b = ip >> 16;
+	size_t i = bucket_lower_bound(s, b, (uint16_t)ip);
+	return i < s->host_index[b + 1] && s->hosts[i] == (uint16_t)ip;
+}
+
+/* Is any host in [first, last]? The first and last buckets are searched; the buckets in
+ * between hold a host when their positions are not empty. */
+static bool hosts_any(const zone_snapshot_t *s, uint32_t first, uint32_t last)
+{
+	uint32_t bf = first >> 16;
+	uint32_t bl = last >> 16;
+	size_t i = bucket_lower_bound(s, bf, (uint16_t)first);
+	if (i < s->host_index[bf + 1]) {
+		return bf < bl || s->hosts[i] <= (uint16_t)last;
+	}
+	if (bf == bl) {
+		return false;
+	}
+	if (s->host_index[bl] > s->host_index[bf + 1]) {
+		return true; /* a bucket strictly between has hosts */
+	}
+	return s->host_index[bl] < s->host_index[bl + 1] &&
+	       s->hosts[s->host_index[bl]] <= (uint16_t)last;
 }
 
 static zone_u128 u128_from_bytes(const uint8_t b[16])
@@ -67,11 +93,8 @@ static zone_u128 u128_from_bytes(const uint8_t b[16])
 
 const zone_value_t *zone_snapshot_lookup_ip4(const zone_snapshot_t *s, uint32_t ip)
 {
-	if (s->n_hosts > 0) {
-		size_t i = hosts_lower_bound(s, ip);
-		if (i < s->n_hosts && s->hosts[i] == ip) {
-			return &s->values[s->host_value];
-		}
+	if (s->n_hosts > 0 && hosts_has(s, ip)) {
+		return &s->values[s->host_value];
 	}
 	if (s->n_iv4 > 0) {
 		uint32_t v = s->iv4_value[floor_u32(s->iv4_start, s->n_iv4, ip)];
@@ -93,11 +116,8 @@ const zone_value_t *zone_snapshot_lookup_ip6(const zone_snapshot_t *s, const uin
 
 bool zone_snapshot_any_ip4(const zone_snapshot_t *s, uint32_t first, uint32_t last)
 {
-	if (s->n_hosts > 0) {
-		size_t i = hosts_lower_bound(s, first);
-		if (i < s->n_hosts && s->hosts[i] <= last) {
-			return true;
-		}
+	if (s->n_hosts > 0 && hosts_any(s, first, last)) {
+		return true;
 	}
 	if (s->n_iv4 > 0) {
 		size_t k = floor_u32(s->iv4_start, s->n_iv4, first);

@@ -16,8 +16,10 @@ __extension__ typedef unsigned __int128 zone_u128;
 /* DESIGN
  * Two structures answer IPv4, one IPv6; all are flat sorted arrays, read-only once built.
  * - hosts: single IPv4 addresses that all share one value (host_value), sorted ascending and
- *   unique; 4 bytes each. host_index[i] is the position of the first host whose top 16 bits
- *   are >= i, so a lookup binary-searches one bucket (about 16 entries for 1M hosts).
+ *   unique. Only the low 16 bits are stored (2 bytes each): host_index[i] is the position of
+ *   the first host whose top 16 bits are >= i, so the hosts of bucket i are
+ *   hosts[host_index[i] .. host_index[i + 1]) and their top 16 bits are i. A lookup
+ *   binary-searches one bucket (about 16 entries, 32 bytes, for 1M hosts).
  *   Hosts are the most specific entries there are; the builder removes every host that an
  *   equally specific (rank 32) general entry covers, so a hit in hosts is final.
  * - intervals (v4 and v6): the rest (ranges, exclusions, other values) flattened into
@@ -31,7 +33,7 @@ struct zone_snapshot {
 	atomic_uint refs;
 	uint32_t serial;
 
-	uint32_t *hosts; /* sorted, unique, host order */
+	uint16_t *hosts; /* low 16 bits; sorted and unique within each bucket */
 	size_t n_hosts;
 	uint32_t host_value;  /* value id shared by every host */
 	uint32_t *host_index; /* ZONE_HOST_BUCKETS + 1 entries, or NULL when n_hosts == 0 */

@@ -119,6 +119,36 @@ static void test_hosts_and_ranges(void **state)
 	zone_snapshot_unref(s);
 }
 
+/* Hosts are kept as 16-bit suffixes under 65,536 buckets: ranges across bucket edges. */
+static void test_hosts_across_buckets(void **state)
+{
+	(void)state;
+	zone_builder_t *b = zone_builder_new();
+	uint32_t v = value(b, 0x7f000002, NULL);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(5, 0, 255, 255), ip4(5, 0, 255, 255), 32, v),
+			 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(5, 2, 0, 0), ip4(5, 2, 0, 0), 32, v), 0);
+	assert_int_equal(
+		zone_builder_add_ip4(b, ip4(255, 255, 255, 254), ip4(255, 255, 255, 254), 32, v),
+		0);
+	zone_snapshot_t *s = finish(b);
+	assert_int_equal(a_of(s, ip4(5, 0, 255, 255)), 0x7f000002);
+	assert_int_equal(a_of(s, ip4(5, 1, 255, 255)), 0);
+	assert_int_equal(a_of(s, ip4(5, 2, 0, 0)), 0x7f000002);
+	assert_int_equal(a_of(s, ip4(6, 2, 0, 0)), 0); /* same suffix, other bucket */
+	assert_int_equal(a_of(s, ip4(255, 255, 255, 254)), 0x7f000002);
+	assert_int_equal(a_of(s, 0xffffffffu), 0);
+	assert_false(zone_snapshot_any_ip4(s, ip4(5, 1, 0, 0), ip4(5, 1, 255, 255)));
+	assert_true(zone_snapshot_any_ip4(s, ip4(5, 0, 255, 255), ip4(5, 1, 0, 0)));
+	assert_true(zone_snapshot_any_ip4(s, ip4(5, 1, 0, 0), ip4(5, 2, 0, 0)));
+	assert_false(zone_snapshot_any_ip4(s, ip4(5, 0, 0, 0), ip4(5, 0, 255, 254)));
+	assert_true(zone_snapshot_any_ip4(s, ip4(4, 0, 0, 0), ip4(9, 0, 0, 0)));
+	assert_false(zone_snapshot_any_ip4(s, ip4(5, 2, 0, 1), ip4(255, 255, 255, 253)));
+	assert_true(zone_snapshot_any_ip4(s, ip4(5, 2, 0, 1), 0xffffffffu));
+	assert_false(zone_snapshot_any_ip4(s, 0xffffffffu, 0xffffffffu));
+	zone_snapshot_unref(s);
+}
+
 static void test_equal_rank_ties(void **state)
 {
 	(void)state;
@@ -241,9 +271,13 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_interned), cmocka_unit_test(test_hosts_and_ranges),
-		cmocka_unit_test(test_equal_rank_ties), cmocka_unit_test(test_ip6),
-		cmocka_unit_test(test_empty),		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_values_interned),
+		cmocka_unit_test(test_hosts_and_ranges),
+		cmocka_unit_test(test_hosts_across_buckets),
+		cmocka_unit_test(test_equal_rank_ties),
+		cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_random_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
