@@ -28,6 +28,22 @@ static uint8_t lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
+/* ASCII lower case of every byte value: one load per byte of the question name. */
+static const uint8_t lower_table[256] = {
+#define L1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L4(c) L1(c), L1(c + 1), L1(c + 2), L1(c + 3)
+#define L16(c) L4(c), L4(c + 4), L4(c + 8), L4(c + 12)
+#define L64(c) L16(c), L16(c + 16), L16(c + 32), L16(c + 48)
+	L64(0),
+	L64(64),
+	L64(128),
+	L64(192),
+#undef L64
+#undef L16
+#undef L4
+#undef L1
+};
+
 /* Parse the question name at pkt[*pos]. Compression is refused: the question is the first
  * name of a message, so a pointer there is either a loop or points forward (RFC 1035 §4.1.4
  * allows only prior occurrences). Returns false on any malformation. */
@@ -51,11 +67,14 @@ static bool parse_qname(const uint8_t *pkt, size_t len, size_t *pos, dns_query_t
 			return false;
 		}
 		q->label_off[q->n_labels++] = (uint8_t)out;
-		q->qname[out++] = l;
+		q->qname[out] = l;
+		const uint8_t *in = pkt + p + 1;
+		uint8_t *dst = q->qname + out + 1;
 		for (size_t i = 0; i < l; i++) {
-			q->qname[out++] = lower(pkt[p + 1 + i]);
+			dst[i] = lower_table[in[i]];
 		}
-		p += 1 + l;
+		out += 1u + l;
+		p += 1u + l;
 	}
 	q->qname[out++] = 0;
 	q->qname_len = (uint16_t)out;

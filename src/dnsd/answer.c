@@ -465,7 +465,9 @@ static uint8_t answer_below_apex(reply_t *r, const zone_snapshot_t *snap, unsign
 	uint8_t f6[16];
 	uint8_t l6[16];
 	bool is4 = name_ip4(q, rel, &f4, &l4);
-	bool is6 = name_ip6(q, rel, f6, l6);
+	/* nibble labels are read only when they can matter: here for a full IPv6 name, below
+	 * for a prefix that nothing else answered */
+	bool is6 = rel == 32 && name_ip6(q, rel, f6, l6);
 
 	if (is4 && rel == 4) {
 		v = lookup_ip4(r->z, snap, f4);
@@ -488,7 +490,7 @@ static uint8_t answer_below_apex(reply_t *r, const zone_snapshot_t *snap, unsign
 		return DNS_RCODE_NOERROR;
 	}
 	bool exists = (is4 && rel < 4 && any_ip4(snap, f4, l4)) ||
-		      (is6 && rel < 32 && any_ip6(snap, f6, l6));
+		      (rel < 32 && name_ip6(q, rel, f6, l6) && any_ip6(snap, f6, l6));
 	r->n_authority++;
 	put_soa(r, snap ? zone_snapshot_serial(snap) : 0, r->z->negative_ttl_s);
 	return exists ? DNS_RCODE_NOERROR : DNS_RCODE_NXDOMAIN;

@@ -259,6 +259,9 @@ static const answer_case_t cases[] = {
 	{ IN4("3.2.2"), DNS_TYPE_A, 3, 0, 1, 0, NULL, true },
 	{ "8.b.d.0.1.0.0.2.bl.example.org", DNS_TYPE_A, 0, 0, 1, 0, NULL, true },
 	{ "9.b.d.0.1.0.0.2.bl.example.org", DNS_TYPE_A, 3, 0, 1, 0, NULL, true },
+	/* four one-digit labels: IPv4 2.0.0.1 is not listed, but 2001::/16 holds a listing */
+	{ "1.0.0.2.bl.example.org", DNS_TYPE_A, 0, 0, 1, 0, NULL, true },
+	{ "1.0.0.3.bl.example.org", DNS_TYPE_A, 3, 0, 1, 0, NULL, true },
 	/* the apex */
 	{ "bl.example.org", DNS_TYPE_SOA, 0, 1, 0, 0, NULL, true },
 	{ "BL.EXAMPLE.ORG", DNS_TYPE_NS, 0, 2, 0, 0, NULL, true },
