@@ -60,5 +60,5 @@ void ipbl_wakeup_fire(int fd)
 int ipbl_thread_lower_priority(void)
 {
 	/* on Linux the nice value belongs to the thread, named by its thread id */
-	return setpriority(PRIO_PROCESS, (id_t)gettid(), 10) == 0 ? 0 : ipbl_errno();
+	return setpriority(PRIO_PROCESS, (id_t)gettid(), 19) == 0 ? 0 : ipbl_errno();
 }

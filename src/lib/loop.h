@@ -27,7 +27,7 @@ int ipbl_poller_wait(ipbl_poller_t *p, uint32_t *tags, int max, int timeout_ms);
 int ipbl_wakeup_new(void);
 void ipbl_wakeup_fire(int fd);
 
-/* Lower the calling thread's scheduling priority (nice 10) so that heavy control work, such
+/* Lower the calling thread's scheduling priority (nice 19) so that heavy control work, such
  * as rebuilding a snapshot, yields the CPU to the threads that answer queries. Threads
  * created earlier keep theirs. Returns 0 or IPBL_E*. */
 int ipbl_thread_lower_priority(void) IPBL_MUSTCHECK;
