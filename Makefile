@@ -45,7 +45,7 @@ check: bootstrap
 	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN_BUILD) --suite system --print-errorlogs
 
 unit: build
-	meson test -C $(BUILD) --suite unit --suite fuzz-replay --print-errorlogs
+	meson test -C $(BUILD) --suite unit --suite golden --suite fuzz-replay --print-errorlogs
 
 bench: bootstrap
 	@[ -f $(BENCH_BUILD)/build.ninja ] || meson setup $(BENCH_BUILD) --buildtype=release -Dtests=disabled
