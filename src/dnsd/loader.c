@@ -177,6 +177,14 @@ static int load_files(dnsd_t *d, zone_builder_t *b, struct stat *stats, size_t *
 				     ipbl_strerror(ret), current_serial(d));
 			return ret;
 		}
+		/* a line holds at least 8 bytes ("1.2.3.4\n"): room for every address at once
+		 * (pages never touched are never faulted in) */
+		ret = zone_builder_reserve(b, len / 8);
+		if (ret != 0) {
+			free(buf);
+			ipbl_log_err("%s: no memory for %zu bytes of data", f->path, len);
+			return ret;
+		}
 		zone_rbldnsd_error_t err = { 0 };
 		ret = zone_rbldnsd_parse(b, (enum zone_rbldnsd_type)f->type, buf, len, def, &err);
 		free(buf);

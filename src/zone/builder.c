@@ -115,6 +115,11 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int zone_builder_reserve(zone_builder_t *b, size_t n)
+{
+	return grow((void **)&b->hosts, &b->cap_hosts, b->n_hosts + n, sizeof(uint64_t));
+}
+
 static uint64_t value_hash(uint32_t a, const char *txt, size_t len)
 {
 	uint64_t h = 1469598103934665603ull ^ a;

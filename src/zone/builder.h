@@ -39,6 +39,10 @@ int zone_builder_add_ip4(zone_builder_t *b, uint32_t first, uint32_t last, uint8
 int zone_builder_add_ip6(zone_builder_t *b, const uint8_t first[16], const uint8_t last[16],
 			 uint8_t rank, uint32_t value_id) IPBL_MUSTCHECK;
 
+/* Make room for n more single-address entries up front (a hint: loading a large file avoids
+ * growing the array step by step). Returns 0 or IPBL_ENOMEM. */
+int zone_builder_reserve(zone_builder_t *b, size_t n) IPBL_MUSTCHECK;
+
 /* Number of entries added so far (for progress and limits). */
 size_t zone_builder_count(const zone_builder_t *b);
 
