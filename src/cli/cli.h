@@ -19,3 +19,6 @@ typedef struct {
 
 /* `ipbl config check|defaults|sample|man|show`. argv[0] is "config". */
 int cli_config_main(const cli_options_t *o, int argc, char **argv);
+
+/* `ipbl source [--trusted A,B,...] [--json] [FILE|-]`. argv[0] is "source". */
+int cli_source_main(const cli_options_t *o, int argc, char **argv);

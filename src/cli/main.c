@@ -20,6 +20,7 @@ typedef struct {
 
 static const command_t commands[] = {
 	{ "config", cli_config_main, "check a config file; print defaults, sample, man page" },
+	{ "source", cli_source_main, "find the source IP of a spam from its Received fields" },
 };
 
 static void usage(FILE *f)
