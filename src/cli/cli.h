@@ -2,7 +2,12 @@
 /* The `ipbl` command: shared options and one entry point per subcommand (one file each). */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
+
+#include "lib/clock.h"
+#include "lib/conf.h"
+#include "store/store.h"
 
 /* Exit codes of every ipbl command (contract.md). */
 enum cli_exit {
@@ -17,8 +22,38 @@ typedef struct {
 	bool conf_given;       /* -c was on the command line */
 } cli_options_t;
 
+/* What a command that works on the list needs: the config, and on request the store and the
+ * clock (manual when [testing] manual_clock = yes, else the system clock). */
+typedef struct {
+	ipbl_conf_t *conf;
+	store_t *store;	     /* NULL unless CLI_NEED_STORE */
+	ipbl_clock_t *clock; /* NULL unless CLI_NEED_CLOCK */
+	char store_path[PATH_MAX];
+	char clock_path[PATH_MAX];
+} cli_env_t;
+
+enum {
+	CLI_NEED_STORE = 1 << 0,
+	CLI_NEED_CLOCK = 1 << 1,
+};
+
+/* Load the config (-c, else ipbl_conf_default_path()), create the data directory, and open
+ * what need asks for. Returns CLI_OK, or an exit code after one line on stderr prefixed with
+ * "ipbl: CMD: " (bad config 2, unreadable config, store or clock 1). On success the caller
+ * owns env: release it with cli_env_close. */
+int cli_env_open(const cli_options_t *o, const char *cmd, unsigned need, cli_env_t *env);
+
+/* Release what cli_env_open opened; env may be partly filled (zeroed fields are skipped). */
+void cli_env_close(cli_env_t *env);
+
 /* `ipbl config check|defaults|sample|man|show`. argv[0] is "config". */
 int cli_config_main(const cli_options_t *o, int argc, char **argv);
 
 /* `ipbl source [--trusted A,B,...] [--json] [FILE|-]`. argv[0] is "source". */
 int cli_source_main(const cli_options_t *o, int argc, char **argv);
+
+/* `ipbl reporter add|fine|ban|show NAME`. argv[0] is "reporter". */
+int cli_reporter_main(const cli_options_t *o, int argc, char **argv);
+
+/* `ipbl clock show|set TIME|advance DURATION`. argv[0] is "clock". */
+int cli_clock_main(const cli_options_t *o, int argc, char **argv);

@@ -21,6 +21,8 @@ typedef struct {
 static const command_t commands[] = {
 	{ "config", cli_config_main, "check a config file; print defaults, sample, man page" },
 	{ "source", cli_source_main, "find the source IP of a spam from its Received fields" },
+	{ "reporter", cli_reporter_main, "add a reporter account; fine, ban or show one" },
+	{ "clock", cli_clock_main, "show the time; set or advance the test-only manual clock" },
 };
 
 static void usage(FILE *f)
