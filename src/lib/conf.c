@@ -7,6 +7,7 @@
  * reading, so errors point at the line: "FILE:LINE: key: message". */
 #include "lib/conf.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ int ipbl_conf_parse_duration(const char *text, long long *ms_out)
 		mult = 7LL * 86400 * 1000;
 	} else {
 		return IPBL_EPARSE;
+	}
+	if (v > (unsigned long long)(LLONG_MAX / mult)) {
+		return IPBL_EPARSE; /* would overflow */
 	}
 	*ms_out = (long long)v * mult;
 	return 0;

@@ -183,6 +183,7 @@ static void test_durations(void **state)
 		{ "-5s", -1 },
 		{ "5 s", -1 },
 		{ "99999999999999s", -1 },
+		{ "1099511627775w", -1 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long long ms = 0;
