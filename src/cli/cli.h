@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "lib/clock.h"
+#include "engine/engine.h"
 #include "lib/conf.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@ typedef struct {
 	ipbl_conf_t *conf;
 	store_t *store;	     /* NULL unless CLI_NEED_STORE */
 	ipbl_clock_t *clock; /* NULL unless CLI_NEED_CLOCK */
+	engine_t *engine;    /* NULL unless CLI_NEED_ENGINE */
 	char store_path[PATH_MAX];
 	char clock_path[PATH_MAX];
 } cli_env_t;
@@ -35,7 +37,19 @@ typedef struct {
 enum {
 	CLI_NEED_STORE = 1 << 0,
 	CLI_NEED_CLOCK = 1 << 1,
+	CLI_NEED_ENGINE = 1 << 2 | CLI_NEED_STORE | CLI_NEED_CLOCK,
 };
+
+/* After an engine or store call failed with ret: one line "ipbl: CMD: WHAT: why" on stderr
+ * (the store's message when it has one). Returns CLI_EOPERATIONAL. */
+int cli_store_failed(const cli_env_t *env, const char *cmd, const char *what, int ret);
+
+/* Parse an IP address argument; on failure prints "ipbl: CMD: 'TEXT' is not an IP address"
+ * and returns CLI_EUSAGE. IPv4-mapped IPv6 is folded to IPv4. */
+int cli_parse_ip(const char *cmd, const char *text, ipbl_ipaddr_t *out);
+
+/* Print a time as RFC 3339 UTC, or "-" for 0. */
+const char *cli_time(int64_t ms, char buf[32]);
 
 /* Load the config (-c, else ipbl_conf_default_path()), create the data directory, and open
  * what need asks for. Returns CLI_OK, or an exit code after one line on stderr prefixed with
@@ -46,6 +60,10 @@ int cli_env_open(const cli_options_t *o, const char *cmd, unsigned need, cli_env
 /* Release what cli_env_open opened; env may be partly filled (zeroed fields are skipped). */
 void cli_env_close(cli_env_t *env);
 
+/* Read a whole message from path ("-" is stdin; at most 64 MiB) into a malloc'd *buf. Returns
+ * CLI_OK, or an exit code after one line on stderr ("ipbl: CMD: PATH: why"). */
+int cli_read_input(const char *cmd, const char *path, char **buf, size_t *len);
+
 /* `ipbl config check|defaults|sample|man|show`. argv[0] is "config". */
 int cli_config_main(const cli_options_t *o, int argc, char **argv);
 
@@ -54,6 +72,17 @@ int cli_source_main(const cli_options_t *o, int argc, char **argv);
 
 /* `ipbl reporter add|fine|ban|show NAME`. argv[0] is "reporter". */
 int cli_reporter_main(const cli_options_t *o, int argc, char **argv);
+
+/* Evidence and the list: `ipbl report`, `trap`, `lookup`, `delist`, `list`, `export`. */
+int cli_report_main(const cli_options_t *o, int argc, char **argv);
+int cli_trap_main(const cli_options_t *o, int argc, char **argv);
+int cli_lookup_main(const cli_options_t *o, int argc, char **argv);
+int cli_delist_main(const cli_options_t *o, int argc, char **argv);
+int cli_list_main(const cli_options_t *o, int argc, char **argv);
+int cli_export_main(const cli_options_t *o, int argc, char **argv);
+
+/* `ipbl explain [FILE|-]`: a bounce explained for its sender. argv[0] is "explain". */
+int cli_explain_main(const cli_options_t *o, int argc, char **argv);
 
 /* `ipbl clock show|set TIME|advance DURATION`. argv[0] is "clock". */
 int cli_clock_main(const cli_options_t *o, int argc, char **argv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `ipbl reporter`: reporter accounts. add creates one with a random API key that is printed
- * once and stored only as an argon2id hash; fine and ban change its standing; show prints it.
- * Every change and its audit entry are written in one transaction. */
+ * once and stored only as a hash (engine_api_key_hash); fine and ban change its standing; show
+ * prints it. Every change and its audit entry are written in one transaction. */
 #include "cli/cli.h"
 
 #include <getopt.h>
@@ -142,13 +142,7 @@ static int reporter_add(cli_env_t *env, const char *name, const char *mailhosts)
 	sodium_bin2hex(key_hex, sizeof(key_hex), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	/* the hex text is what the reporter presents (Authorization: Bearer), so hash that */
-	if (crypto_pwhash_argon2id_str(r.api_key_hash, key_hex, strlen(key_hex),
-				       crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-				       crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE) != 0) {
-		fprintf(stderr, "ipbl: reporter: cannot hash the API key: out of memory\n");
-		rc = CLI_EOPERATIONAL;
-		goto out;
-	}
+	engine_api_key_hash(key_hex, r.api_key_hash);
 	char detail[STORE_NAME_MAX + STORE_TEXT_MAX + 32];
 	snprintf(detail, sizeof(detail), "reporter %s%s%s", name,
 		 r.mailhosts[0] ? ", mail hosts " : "", r.mailhosts);
@@ -186,53 +180,35 @@ out:
 	return rc;
 }
 
-/* Fine (one more fine, standing fined unless banned) or ban the reporter. */
+/* Fine (one more fine, standing fined unless banned) or ban the reporter; the engine
+ * re-decides the addresses it reported, so a ban takes effect on the list at once. */
 static int reporter_change(cli_env_t *env, const char *name, bool ban)
 {
 	store_reporter_t r;
-	int ret = store_begin(env->store);
-	if (ret != 0) {
-		return store_failed(env, "begin", ret);
+	int ret = store_reporter_get(env->store, name, &r);
+	if (ret == 0 && ban && r.standing == STORE_STANDING_BANNED) {
+		printf("reporter %s is already banned\n", name);
+		return CLI_OK;
 	}
-	ret = store_reporter_get(env->store, name, &r);
+	size_t n = 0;
+	if (ret == 0) {
+		ret = ban ? engine_reporter_ban(env->engine, name, "operator", &n)
+			  : engine_reporter_fine(env->engine, name, "operator", &n);
+	}
 	if (ret == IPBL_ENOENT) {
-		store_rollback(env->store);
 		fprintf(stderr, "ipbl: reporter: no reporter named %s\n", name);
 		return CLI_ENOTFOUND;
 	}
 	if (ret != 0) {
-		store_rollback(env->store);
+		return store_failed(env, ban ? "ban reporter" : "fine reporter", ret);
+	}
+	ret = store_reporter_get(env->store, name, &r);
+	if (ret != 0) {
 		return store_failed(env, "get reporter", ret);
 	}
-	if (ban && r.standing == STORE_STANDING_BANNED) {
-		store_rollback(env->store);
-		printf("reporter %s is already banned\n", name);
-		return CLI_OK;
-	}
-	uint32_t fines = r.fines;
-	enum store_standing standing = STORE_STANDING_BANNED;
-	if (!ban) {
-		fines = r.fines < UINT32_MAX ? r.fines + 1 : r.fines;
-		standing = r.standing == STORE_STANDING_BANNED ? STORE_STANDING_BANNED
-							       : STORE_STANDING_FINED;
-	}
-	char detail[STORE_NAME_MAX + 64];
-	snprintf(detail, sizeof(detail), "reporter %s, fines %u, standing %s", name, fines,
-		 store_standing_name(standing));
-	ret = store_reporter_set_standing(env->store, r.id, standing, fines);
-	if (ret == 0) {
-		ret = audit(env, ban ? "reporter banned" : "reporter fined", detail);
-	}
-	if (ret == 0) {
-		ret = store_commit(env->store);
-	}
-	if (ret != 0) {
-		int rc = store_failed(env, ban ? "ban reporter" : "fine reporter", ret);
-		store_rollback(env->store);
-		return rc;
-	}
-	printf("reporter %s %s (standing %s, fines %u)\n", name, ban ? "banned" : "fined",
-	       store_standing_name(standing), fines);
+	printf("reporter %s %s (standing %s, fines %u); %zu address%s re-decided\n", name,
+	       ban ? "banned" : "fined", store_standing_name(r.standing), r.fines, n,
+	       n == 1 ? "" : "es");
 	return CLI_OK;
 }
 
@@ -327,7 +303,7 @@ int cli_reporter_main(const cli_options_t *o, int argc, char **argv)
 		return CLI_EOPERATIONAL;
 	}
 	cli_env_t env;
-	int rc = cli_env_open(o, "reporter", CLI_NEED_STORE | CLI_NEED_CLOCK, &env);
+	int rc = cli_env_open(o, "reporter", CLI_NEED_ENGINE, &env);
 	if (rc != CLI_OK) {
 		return rc;
 	}

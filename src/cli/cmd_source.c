@@ -10,11 +10,7 @@
 #include <jansson.h>
 
 #include "lib/ipaddr.h"
-#include "mail/message.h"
-#include "mail/received.h"
-#include "mail/walk.h"
-
-#define MAX_MESSAGE (64u * 1024 * 1024)
+#include "mail/source.h"
 
 static void source_usage(FILE *f)
 {
@@ -25,84 +21,11 @@ static void source_usage(FILE *f)
 		   "  Exit 3 with 'undetermined: REASON' when no source can be found.\n");
 }
 
-/* Read all of f (at most MAX_MESSAGE bytes) into a malloc'd buffer. */
-static int read_all(FILE *f, const char *name, char **buf, size_t *len)
+static int print_json(const mail_source_t *src)
 {
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap);
-	if (b == NULL) {
-		fprintf(stderr, "ipbl: source: out of memory\n");
-		return CLI_EOPERATIONAL;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap >= MAX_MESSAGE) {
-				fprintf(stderr, "ipbl: source: %s: message larger than %u bytes\n",
-					name, MAX_MESSAGE);
-				free(b);
-				return CLI_EUSAGE;
-			}
-			char *nb = realloc(b, cap * 2);
-			if (nb == NULL) {
-				fprintf(stderr, "ipbl: source: out of memory\n");
-				free(b);
-				return CLI_EOPERATIONAL;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		size_t got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			break;
-		}
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "ipbl: source: %s: read error\n", name);
-		free(b);
-		return CLI_EOPERATIONAL;
-	}
-	*buf = b;
-	*len = n;
-	return CLI_OK;
-}
-
-static json_t *ip_json(bool has, const ipbl_ipaddr_t *a)
-{
-	char ip[IPBL_IPADDR_STRLEN];
-	return has ? json_string(ipbl_ipaddr_format(a, ip)) : json_null();
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s[0] ? json_stringn_nocheck(s, strlen(s)) : json_null();
-}
-
-static int print_json(const mail_message_received_t *fields, const mail_received_hop_t *hops,
-		      const enum mail_walk_verdict *verdicts, const mail_walk_result_t *r)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < fields->n; i++) {
-		const mail_received_hop_t *h = &hops[i];
-		json_t *o = json_object();
-		json_object_set_new(
-			o, "received",
-			json_stringn_nocheck(fields->fields[i], strlen(fields->fields[i])));
-		json_object_set_new(o, "peer", ip_json(h->has_peer, &h->peer));
-		json_object_set_new(o, "helo", str_or_null(h->helo));
-		json_object_set_new(o, "rdns", str_or_null(h->rdns));
-		json_object_set_new(o, "by", str_or_null(h->by));
-		json_object_set_new(o, "authenticated", json_boolean(h->auth));
-		json_object_set_new(o, "verdict", json_string(mail_walk_verdict_name(verdicts[i])));
-		json_array_append_new(arr, o);
-	}
-	json_t *root = json_object();
-	json_object_set_new(root, "ip", ip_json(r->found, &r->source));
-	json_object_set_new(root, "hops", arr);
-	json_object_set_new(root, "reason", json_string(r->reason));
-	json_object_set_new(root, "attached", json_boolean(fields->attached));
+	json_t *root = mail_source_json(src, false);
 	/* the field text may hold any bytes: ensure_ascii escapes them */
-	char *text = json_dumps(root, JSON_ENSURE_ASCII | JSON_COMPACT);
+	char *text = root ? json_dumps(root, JSON_ENSURE_ASCII | JSON_COMPACT) : NULL;
 	json_decref(root);
 	if (text == NULL) {
 		fprintf(stderr, "ipbl: source: out of memory\n");
@@ -152,64 +75,39 @@ int cli_source_main(const cli_options_t *o, int argc, char **argv)
 	char *data = NULL;
 	size_t len = 0;
 	mail_trusted_t trusted = { 0 };
-	mail_message_received_t fields = { 0 };
-	mail_received_hop_t *hops = NULL;
-	enum mail_walk_verdict *verdicts = NULL;
+	mail_source_t src = { 0 };
 
 	if (mail_walk_trusted_parse(trusted_arg, &trusted, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ipbl: source: --trusted: %s\n", err);
 		return CLI_EUSAGE;
 	}
-	if (strcmp(path, "-") == 0) {
-		rc = read_all(stdin, "stdin", &data, &len);
-	} else {
-		FILE *f = fopen(path, "rb");
-		if (f == NULL) {
-			fprintf(stderr, "ipbl: source: %s: %s\n", path, strerror(errno));
-			rc = CLI_EOPERATIONAL;
-			goto out;
-		}
-		rc = read_all(f, path, &data, &len);
-		fclose(f);
-	}
+	rc = cli_read_input("source", path, &data, &len);
 	if (rc != CLI_OK) {
 		goto out;
 	}
-	int ret = mail_message_received_parse(data, len, &fields, err, sizeof(err));
+	int ret = mail_source_find(data, len, &trusted, &src, err, sizeof(err));
 	if (ret != 0) {
-		fprintf(stderr, "ipbl: source: %s: %s\n", path, err);
+		fprintf(stderr, "ipbl: source: %s: %s\n", path,
+			ret == IPBL_ENOMEM ? "out of memory" : err);
 		rc = ret == IPBL_ENOMEM ? CLI_EOPERATIONAL : CLI_EUSAGE;
 		goto out;
 	}
-	hops = calloc(fields.n ? fields.n : 1, sizeof(*hops));
-	verdicts = calloc(fields.n ? fields.n : 1, sizeof(*verdicts));
-	if (hops == NULL || verdicts == NULL) {
-		fprintf(stderr, "ipbl: source: out of memory\n");
-		rc = CLI_EOPERATIONAL;
-		goto out;
-	}
-	for (size_t i = 0; i < fields.n; i++) {
-		mail_received_parse(ipbl_str(fields.fields[i]), &hops[i]);
-	}
-	mail_walk_result_t r;
-	mail_walk_run(hops, fields.n, &trusted, verdicts, &r);
+	const mail_walk_result_t *r = &src.result;
 	if (json) {
-		rc = print_json(&fields, hops, verdicts, &r);
+		rc = print_json(&src);
 		if (rc != CLI_OK) {
 			goto out;
 		}
-	} else if (r.found) {
+	} else if (r->found) {
 		char ip[IPBL_IPADDR_STRLEN];
-		printf("%s\n", ipbl_ipaddr_format(&r.source, ip));
+		printf("%s\n", ipbl_ipaddr_format(&r->source, ip));
 	}
-	if (!r.found) {
-		fprintf(stderr, "undetermined: %s\n", r.reason);
+	if (!r->found) {
+		fprintf(stderr, "undetermined: %s\n", r->reason);
 		rc = CLI_ENOTFOUND;
 	}
 out:
-	free(verdicts);
-	free(hops);
-	mail_message_received_fini(&fields);
+	mail_source_fini(&src);
 	mail_walk_trusted_fini(&trusted);
 	free(data);
 	return rc;

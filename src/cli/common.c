@@ -3,10 +3,14 @@
  * directory, opening the store and choosing the clock, each failure mapped to its exit code. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/paths.h"
+
+#define MAX_MESSAGE (64u * 1024 * 1024)
 
 int cli_env_open(const cli_options_t *o, const char *cmd, unsigned need, cli_env_t *env)
 {
@@ -51,6 +55,14 @@ int cli_env_open(const cli_options_t *o, const char *cmd, unsigned need, cli_env
 			goto fail;
 		}
 	}
+	if ((need & CLI_NEED_ENGINE) == CLI_NEED_ENGINE) {
+		ret = engine_new(env->conf, env->store, env->clock, &env->engine, err, sizeof(err));
+		if (ret != 0) {
+			fprintf(stderr, "ipbl: %s: %s\n", cmd, err);
+			cli_env_close(env);
+			return CLI_EUSAGE;
+		}
+	}
 	return CLI_OK;
 fail:
 	cli_env_close(env);
@@ -59,10 +71,95 @@ fail:
 
 void cli_env_close(cli_env_t *env)
 {
+	engine_free(env->engine);
+	env->engine = NULL;
 	store_close(env->store);
 	env->store = NULL;
 	ipbl_clock_free(env->clock);
 	env->clock = NULL;
 	ipbl_conf_free(env->conf);
 	env->conf = NULL;
+}
+
+/* Read all of f (at most MAX_MESSAGE bytes) into a malloc'd buffer. */
+static int read_all(FILE *f, const char *cmd, const char *name, char **buf, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *b = malloc(cap);
+	if (b == NULL) {
+		fprintf(stderr, "ipbl: %s: out of memory\n", cmd);
+		return CLI_EOPERATIONAL;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MAX_MESSAGE) {
+				fprintf(stderr, "ipbl: %s: %s: message larger than %u bytes\n", cmd,
+					name, MAX_MESSAGE);
+				free(b);
+				return CLI_EUSAGE;
+			}
+			char *nb = realloc(b, cap * 2);
+			if (nb == NULL) {
+				fprintf(stderr, "ipbl: %s: out of memory\n", cmd);
+				free(b);
+				return CLI_EOPERATIONAL;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		size_t got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			break;
+		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "ipbl: %s: %s: read error\n", cmd, name);
+		free(b);
+		return CLI_EOPERATIONAL;
+	}
+	*buf = b;
+	*len = n;
+	return CLI_OK;
+}
+
+int cli_read_input(const char *cmd, const char *path, char **buf, size_t *len)
+{
+	if (strcmp(path, "-") == 0) {
+		return read_all(stdin, cmd, "stdin", buf, len);
+	}
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "ipbl: %s: %s: %s\n", cmd, path, strerror(errno));
+		return CLI_EOPERATIONAL;
+	}
+	int rc = read_all(f, cmd, path, buf, len);
+	fclose(f);
+	return rc;
+}
+
+int cli_store_failed(const cli_env_t *env, const char *cmd, const char *what, int ret)
+{
+	const char *msg = env->store ? store_errmsg(env->store) : NULL;
+	fprintf(stderr, "ipbl: %s: %s: %s\n", cmd, what,
+		msg != NULL && msg[0] ? msg : ipbl_strerror(ret));
+	return CLI_EOPERATIONAL;
+}
+
+int cli_parse_ip(const char *cmd, const char *text, ipbl_ipaddr_t *out)
+{
+	if (ipbl_ipaddr_parse(ipbl_str(text), out) != 0) {
+		fprintf(stderr, "ipbl: %s: '%.80s' is not an IP address\n", cmd, text);
+		return CLI_EUSAGE;
+	}
+	ipbl_ipaddr_unmap(out);
+	return CLI_OK;
+}
+
+const char *cli_time(int64_t ms, char buf[32])
+{
+	if (ms <= 0) {
+		return "-";
+	}
+	return ipbl_clock_format(ms, buf);
 }

@@ -21,6 +21,13 @@ typedef struct {
 static const command_t commands[] = {
 	{ "config", cli_config_main, "check a config file; print defaults, sample, man page" },
 	{ "source", cli_source_main, "find the source IP of a spam from its Received fields" },
+	{ "report", cli_report_main, "file a spam report: find its source, apply the policy" },
+	{ "trap", cli_trap_main, "record a spamtrap hit from a directly connected IP" },
+	{ "lookup", cli_lookup_main, "an IP's status, reason, counts and time to delisting" },
+	{ "delist", cli_delist_main, "a deputy's delisting, recorded with who and why" },
+	{ "list", cli_list_main, "every listed entry" },
+	{ "export", cli_export_main, "the list as an rbldnsd dataset or a zone master file" },
+	{ "explain", cli_explain_main, "read a bounce: which blocklist and IP, and what to do" },
 	{ "reporter", cli_reporter_main, "add a reporter account; fine, ban or show one" },
 	{ "clock", cli_clock_main, "show the time; set or advance the test-only manual clock" },
 };

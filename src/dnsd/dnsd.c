@@ -18,22 +18,6 @@
 #define DEFAULT_A 0x7f000002u /* 127.0.0.2 */
 #define BIND_TRIES 20
 
-/* The [dns] txt template, or the default built from [web] base_url. */
-static void default_txt(const ipbl_conf_t *conf, char *buf, size_t len)
-{
-	const char *txt = ipbl_conf_str(conf, "dns", "txt");
-	if (txt != NULL) {
-		snprintf(buf, len, "%s", txt);
-		return;
-	}
-	const char *base = ipbl_conf_str(conf, "web", "base_url");
-	size_t n = strlen(base);
-	while (n > 0 && base[n - 1] == '/') {
-		n--;
-	}
-	snprintf(buf, len, "Blocked - see %.*s/lookup?ip=$", (int)n, base);
-}
-
 static uint32_t seconds(long long ms)
 {
 	return (uint32_t)(ms / 1000);
@@ -53,7 +37,7 @@ static int zone_from_conf(dnsd_t *d)
 		ns[i] = ipbl_conf_str_at(c, "dns", "ns", i);
 	}
 	char txt[DNSD_TXT_MAX];
-	default_txt(c, txt, sizeof(txt));
+	ipbl_conf_dns_txt(c, txt, sizeof(txt));
 	dnsd_zone_params_t p = {
 		.zone = ipbl_conf_str(c, "dns", "zone"),
 		.txt = txt,
@@ -205,6 +189,13 @@ int dnsd_start(dnsd_t *d)
 void dnsd_reload(dnsd_t *d, bool force)
 {
 	if (dnsd_loader_run(d, force) != 0) {
+		return; /* logged; the current snapshot keeps serving */
+	}
+}
+
+void dnsd_source_changed(dnsd_t *d)
+{
+	if (dnsd_loader_source_changed(d) != 0) {
 		return; /* logged; the current snapshot keeps serving */
 	}
 }

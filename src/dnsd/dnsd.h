@@ -11,6 +11,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/err.h"
+#include "zone/builder.h"
 #include "zone/snapshot.h"
 
 typedef struct dnsd dnsd_t;
@@ -29,6 +30,17 @@ void dnsd_reload(dnsd_t *d, bool force);
 
 /* Publish a snapshot built elsewhere (takes ownership of snap). Control thread only. */
 void dnsd_publish(dnsd_t *d, zone_snapshot_t *snap);
+
+/* A source of entries besides the data files (the engine's listed addresses): called on
+ * the control thread for every rebuild, it adds entries to b with value_id (the zone's
+ * default answer: 127.0.0.2 and the [dns] txt template). Returns 0 or IPBL_E*. */
+typedef int (*dnsd_source_fn)(void *arg, zone_builder_t *b, uint32_t value_id);
+void dnsd_set_source(dnsd_t *d, dnsd_source_fn fn, void *arg);
+
+/* The source's entries changed: publish a snapshot of the data files as last read plus the
+ * source (the files are not read again: that waits for the reload timer or SIGHUP). A
+ * failure is logged and the current snapshot keeps serving. Control thread only. */
+void dnsd_source_changed(dnsd_t *d);
 
 /* How often dnsd_reload should be called, in milliseconds. */
 long long dnsd_reload_interval_ms(const dnsd_t *d);

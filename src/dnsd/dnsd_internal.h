@@ -47,6 +47,11 @@ struct dnsd {
 	dnsd_tcp_t *tcp;
 	bool started;
 
+	dnsd_source_fn source; /* may be NULL */
+	void *source_arg;
+	zone_builder_t *base; /* the data files as last parsed; each snapshot adds the source */
+	uint32_t base_value;  /* the default answer's value id in base */
+
 	dnsd_data_file_t data[DNSD_DATA_MAX];
 	size_t n_data;
 	uint32_t default_a;
@@ -66,3 +71,5 @@ int dnsd_loader_init(dnsd_t *d) IPBL_MUSTCHECK;
  * could not be loaded (logged; the current snapshot stays). */
 int dnsd_loader_run(dnsd_t *d, bool force) IPBL_MUSTCHECK;
 void dnsd_loader_fini(dnsd_t *d);
+/* Rebuild from the parsed files and the source, without reading the files. */
+int dnsd_loader_source_changed(dnsd_t *d) IPBL_MUSTCHECK;

@@ -49,14 +49,6 @@ int dnsd_loader_init(dnsd_t *d)
 	return 0;
 }
 
-void dnsd_loader_fini(dnsd_t *d)
-{
-	for (size_t i = 0; i < d->n_data; i++) {
-		free(d->data[i].path);
-	}
-	d->n_data = 0;
-}
-
 static bool file_stat_differs(const dnsd_data_file_t *f, const struct stat *st)
 {
 	int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
@@ -195,26 +187,33 @@ static int load_files(dnsd_t *d, zone_builder_t *b, struct stat *stats, size_t *
 			return ret;
 		}
 	}
+	d->base_value = def;
 	return 0;
 }
 
-int dnsd_loader_run(dnsd_t *d, bool force)
+void dnsd_set_source(dnsd_t *d, dnsd_source_fn fn, void *arg)
 {
-	bool changed = force || d->snap == NULL;
-	for (size_t i = 0; i < d->n_data && !changed; i++) {
-		changed = file_changed(&d->data[i]);
-	}
-	if (!changed) {
-		return 0;
-	}
-	int64_t start = monotonic_ms();
-	struct stat stats[DNSD_DATA_MAX];
-	zone_builder_t *b = zone_builder_new();
+	d->source = fn;
+	d->source_arg = arg;
+}
+
+/* Build a snapshot from the parsed files (d->base) plus the source's entries, and publish
+ * it. start: when the work began, for the log line. */
+static int publish_from_base(dnsd_t *d, int64_t start)
+{
+	zone_builder_t *b = zone_builder_clone(d->base);
 	if (b == NULL) {
+		ipbl_log_err("no memory to build the zone (keeping serial %u)", current_serial(d));
 		return IPBL_ENOMEM;
 	}
-	size_t n_read = 0;
-	int ret = load_files(d, b, stats, &n_read);
+	int ret = 0;
+	if (d->source != NULL) {
+		ret = d->source(d->source_arg, b, d->base_value);
+		if (ret != 0) {
+			ipbl_log_err("cannot add the listed addresses (%s) (keeping serial %u)",
+				     ipbl_strerror(ret), current_serial(d));
+		}
+	}
 	zone_snapshot_t *snap = NULL;
 	if (ret == 0) {
 		ret = zone_builder_finish(b, next_serial(d), &snap);
@@ -223,16 +222,6 @@ int dnsd_loader_run(dnsd_t *d, bool force)
 		}
 	}
 	zone_builder_free(b);
-	/* remember what was read, good or bad, so a bad file is reported once, not every tick;
-	 * files not reached are remembered as they are now */
-	for (size_t i = 0; i < d->n_data; i++) {
-		struct stat st;
-		if (i < n_read) {
-			file_remember(&d->data[i], &stats[i]);
-		} else {
-			file_remember(&d->data[i], stat(d->data[i].path, &st) == 0 ? &st : NULL);
-		}
-	}
 	if (ret != 0) {
 		return ret;
 	}
@@ -247,4 +236,58 @@ int dnsd_loader_run(dnsd_t *d, bool force)
 	 * system instead of keeping them in the heap until the next rebuild */
 	malloc_trim(0);
 	return 0;
+}
+
+int dnsd_loader_run(dnsd_t *d, bool force)
+{
+	bool changed = force || d->base == NULL;
+	for (size_t i = 0; i < d->n_data && !changed; i++) {
+		changed = file_changed(&d->data[i]);
+	}
+	if (!changed) {
+		return 0;
+	}
+	int64_t start = monotonic_ms();
+	struct stat stats[DNSD_DATA_MAX];
+	zone_builder_t *b = zone_builder_new();
+	if (b == NULL) {
+		return IPBL_ENOMEM;
+	}
+	size_t n_read = 0;
+	int ret = load_files(d, b, stats, &n_read);
+	/* remember what was read, good or bad, so a bad file is reported once, not every tick;
+	 * files not reached are remembered as they are now */
+	for (size_t i = 0; i < d->n_data; i++) {
+		struct stat st;
+		if (i < n_read) {
+			file_remember(&d->data[i], &stats[i]);
+		} else {
+			file_remember(&d->data[i], stat(d->data[i].path, &st) == 0 ? &st : NULL);
+		}
+	}
+	if (ret != 0) {
+		zone_builder_free(b);
+		return ret;
+	}
+	zone_builder_free(d->base);
+	d->base = b;
+	return publish_from_base(d, start);
+}
+
+int dnsd_loader_source_changed(dnsd_t *d)
+{
+	if (d->base == NULL) {
+		return dnsd_loader_run(d, true);
+	}
+	return publish_from_base(d, monotonic_ms());
+}
+
+void dnsd_loader_fini(dnsd_t *d)
+{
+	for (size_t i = 0; i < d->n_data; i++) {
+		free(d->data[i].path);
+	}
+	d->n_data = 0;
+	zone_builder_free(d->base);
+	d->base = NULL;
 }

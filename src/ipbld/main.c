@@ -12,9 +12,17 @@
 #include <unistd.h>
 
 #include "dnsd/dnsd.h"
+#include "engine/engine.h"
+#include "engine/follow.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/mem.h"
+#include "lib/paths.h"
+#include "store/store.h"
+#include "trap/spool.h"
+#include "trap/trap.h"
+#include "web/web.h"
 
 #define LOG_TAG "main"
 #include "lib/log.h"
@@ -30,9 +38,25 @@ typedef struct {
 	const char *only;
 } options_t;
 
+#define ENGINE_TICK_MS 100 /* journal poll and expiry: a change reaches DNS within ~0.2 s */
+#define SPOOL_BATCH 500	   /* trap hits taken from the spool per tick */
+
+/* The listing engine as the daemon runs it: its own store connection and clock, and the
+ * follower that feeds the DNS snapshots. */
+typedef struct {
+	store_t *store;
+	ipbl_clock_t *clock;
+	engine_t *engine;
+	engine_follow_t *follow;
+	char spool[4096]; /* the trap spool, "" when [trap] is off */
+} daemon_engine_t;
+
 typedef struct {
 	struct event_base *base;
 	dnsd_t *dns;
+	daemon_engine_t eng;
+	web_t *web;
+	trap_t *trap;
 	bool stopping;
 } daemon_t;
 
@@ -140,6 +164,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		if (dm->dns) {
 			dnsd_log_stats(dm->dns);
 		}
+		if (dm->trap) {
+			trap_log_stats(dm->trap);
+		}
 		break;
 	default:
 		break;
@@ -156,6 +183,120 @@ static void on_reload_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* One spooled trap message: a trap hit for its peer. 0 = done with it (the file goes). */
+static int take_spooled(void *arg, const trap_spooled_t *s)
+{
+	daemon_engine_t *de = arg;
+	char prefix[IPBL_IPADDR_STRLEN + 8], ip[IPBL_IPADDR_STRLEN];
+	snprintf(prefix, sizeof(prefix), "trap:%s:", ipbl_ipaddr_format(&s->peer, ip));
+	char digest[ENGINE_DIGEST_LEN];
+	engine_digest(prefix, s->msg, s->len, digest);
+	engine_trap_hit_t hit = {
+		.trap_address = s->trap_address,
+		.ip = s->peer,
+		.helo = s->helo,
+		.digest = digest,
+		.time_ms = s->received_ms,
+	};
+	engine_result_t r;
+	int ret = engine_trap_hit(de->engine, &hit, &r);
+	if (ret == IPBL_EINVAL) {
+		ipbl_log_notice("trap hit from %s ignored: a %s address is never listed", ip,
+				ipbl_ipaddr_kind_name(ipbl_ipaddr_kind(&s->peer)));
+		return 0;
+	}
+	if (ret != 0) {
+		ipbl_log_err("cannot record the trap hit from %s (%s): %s; keeping %s", ip,
+			     ipbl_strerror(ret), store_errmsg(de->store), s->path);
+		return ret;
+	}
+	ipbl_log_info("trap hit %s peer=%s to=%s%s", r.duplicate ? "(duplicate)" : "recorded", ip,
+		      s->trap_address, r.decision.listed && !r.was_listed ? " listed" : "");
+	return 0;
+}
+
+static void on_engine_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_t *dm = arg;
+	bool changed = false, busy = false;
+	if (dm->eng.spool[0]) {
+		size_t n = 0;
+		int ret = trap_spool_each(dm->eng.spool, SPOOL_BATCH, take_spooled, &dm->eng, &n);
+		if (ret != 0 && n == 0) {
+			ipbl_log_debug("trap spool: %s", ipbl_strerror(ret));
+		}
+	}
+	/* errors are logged by the follower and the next tick tries again; what did change
+	 * is published either way */
+	if (engine_follow_tick(dm->eng.follow, &changed, &busy) != 0) {
+		ipbl_log_debug("engine tick failed; retrying on the next one");
+	}
+	if (changed && dm->dns) {
+		dnsd_source_changed(dm->dns);
+	}
+}
+
+/* Open the store, the clock and the engine, and load the listed set. */
+static int engine_open(daemon_engine_t *de, const ipbl_conf_t *conf)
+{
+	char path[4096], err[1024];
+	int ret = ipbl_paths_make_data_dir(conf);
+	if (ret != 0) {
+		ipbl_log_err("cannot create the data directory %s (%s)",
+			     ipbl_conf_str(conf, "main", "data_dir"), ipbl_strerror(ret));
+		return ret;
+	}
+	if (ipbl_conf_bool(conf, "testing", "manual_clock")) {
+		ret = ipbl_paths_clock(conf, path, sizeof(path));
+		if (ret == 0) {
+			ret = ipbl_clock_manual_open(path, &de->clock);
+		}
+		if (ret != 0) {
+			ipbl_log_err("cannot open the manual clock (%s)", ipbl_strerror(ret));
+			return ret;
+		}
+		ipbl_log_warning("[testing] manual_clock is on: time is what `ipbl clock` sets");
+	} else {
+		de->clock = ipbl_clock_system();
+	}
+	ret = ipbl_paths_store(conf, path, sizeof(path));
+	if (ret == 0) {
+		ret = store_open("sqlite", path, &de->store, err, sizeof(err));
+		if (ret != 0) {
+			de->store = NULL;
+			ipbl_log_err("cannot open the store: %s", err);
+			return ret;
+		}
+	}
+	ret = engine_new(conf, de->store, de->clock, &de->engine, err, sizeof(err));
+	if (ret != 0) {
+		ipbl_log_err("%s", err);
+		return ret;
+	}
+	if (ipbl_conf_has_section(conf, "trap") &&
+	    ipbl_paths_trap_spool(conf, de->spool, sizeof(de->spool)) != 0) {
+		ipbl_log_err("the trap spool path is too long");
+		return IPBL_ERANGE;
+	}
+	ret = engine_follow_new(de->engine, &de->follow);
+	if (ret != 0) {
+		ipbl_log_err("cannot load the listed addresses (%s): %s", ipbl_strerror(ret),
+			     store_errmsg(de->store));
+	}
+	return ret;
+}
+
+static void engine_close(daemon_engine_t *de)
+{
+	engine_follow_free(de->follow);
+	engine_free(de->engine);
+	store_close(de->store);
+	ipbl_clock_free(de->clock);
+	memset(de, 0, sizeof(*de));
+}
+
 static void announce_ready(daemon_t *dm, int ready_fd)
 {
 	char line[1024];
@@ -165,6 +306,14 @@ static void announce_ready(daemon_t *dm, int ready_fd)
 	if (dm->dns) {
 		ipbl_buf_puts(&b, " dns=");
 		dnsd_format_listen(dm->dns, &b);
+	}
+	if (dm->web) {
+		ipbl_buf_puts(&b, " web=");
+		web_format_listen(dm->web, &b);
+	}
+	if (dm->trap) {
+		ipbl_buf_puts(&b, " trap=");
+		trap_format_listen(dm->trap, &b);
 	}
 	ipbl_log_notice("serving%s", line + 5);
 	if (ready_fd < 0) {
@@ -179,25 +328,13 @@ static void announce_ready(daemon_t *dm, int ready_fd)
 	close(ready_fd);
 }
 
-static void warn_unavailable(const ipbl_conf_t *conf)
-{
-	static const char *const later[] = { "web", "trap" };
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-		if (ipbl_conf_has_section(conf, later[i])) {
-			ipbl_log_warning(
-				"[%s] is configured but this build has no %s component yet; "
-				"ignoring it",
-				later[i], later[i]);
-		}
-	}
-}
-
 /* The control loop: signals and the reload timer, until SIGTERM or SIGINT. */
 static int run(daemon_t *dm, int ready_fd)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	struct event *sev[4] = { NULL };
 	struct event *timer = NULL;
+	struct event *tick = NULL;
 	int ret = 0;
 	for (size_t i = 0; i < 4; i++) {
 		sev[i] = evsignal_new(dm->base, sigs[i], on_signal, dm);
@@ -215,6 +352,14 @@ static int run(daemon_t *dm, int ready_fd)
 			goto out;
 		}
 	}
+	if (dm->eng.follow) {
+		struct timeval tv = { .tv_sec = 0, .tv_usec = ENGINE_TICK_MS * 1000 };
+		tick = event_new(dm->base, -1, EV_PERSIST, on_engine_tick, dm);
+		if (tick == NULL || event_add(tick, &tv) != 0) {
+			ret = IPBL_ENOMEM;
+			goto out;
+		}
+	}
 	/* handlers are installed: now the main thread may receive signals */
 	sigset_t all;
 	sigfillset(&all);
@@ -222,6 +367,9 @@ static int run(daemon_t *dm, int ready_fd)
 	announce_ready(dm, ready_fd);
 	event_base_dispatch(dm->base);
 out:
+	if (tick) {
+		event_free(tick);
+	}
 	if (timer) {
 		event_free(timer);
 	}
@@ -261,9 +409,6 @@ int main(int argc, char **argv)
 		ipbl_conf_free(conf);
 		return 0;
 	}
-	if (o.only == NULL) {
-		warn_unavailable(conf);
-	}
 
 	/* threads started from here inherit a mask with every signal blocked: only the main
 	 * thread handles signals, once its handlers are in place */
@@ -284,7 +429,27 @@ int main(int argc, char **argv)
 	if (dnsd_new(conf, &dm.dns) != 0) {
 		goto out;
 	}
+	if (o.only == NULL) {
+		if (engine_open(&dm.eng, conf) != 0) {
+			goto out;
+		}
+		dnsd_set_source(dm.dns, engine_follow_fill, dm.eng.follow);
+		dnsd_source_changed(dm.dns);
+		if (ipbl_conf_has_section(conf, "web") && web_new(conf, &dm.web) != 0) {
+			goto out;
+		}
+		if (ipbl_conf_has_section(conf, "trap") &&
+		    trap_new(conf, dm.eng.clock, &dm.trap) != 0) {
+			goto out;
+		}
+	}
 	if (dnsd_start(dm.dns) != 0) {
+		goto out;
+	}
+	if (dm.web != NULL && web_start(dm.web) != 0) {
+		goto out;
+	}
+	if (dm.trap != NULL && trap_start(dm.trap) != 0) {
 		goto out;
 	}
 	if (run(&dm, o.ready_fd) != 0) {
@@ -293,7 +458,10 @@ int main(int argc, char **argv)
 	}
 	status = dm.stopping ? 0 : 1;
 out:
+	trap_free(dm.trap); /* first: no new hits while the rest stops */
+	web_free(dm.web);
 	dnsd_free(dm.dns);
+	engine_close(&dm.eng);
 	event_base_free(dm.base);
 	ipbl_conf_free(conf);
 	libevent_global_shutdown();

@@ -806,3 +806,18 @@ const char *ipbl_conf_default_path(void)
 	}
 	return "/etc/ipbl/ipbl.conf";
 }
+
+void ipbl_conf_dns_txt(const ipbl_conf_t *c, char *buf, size_t len)
+{
+	const char *txt = ipbl_conf_str(c, "dns", "txt");
+	if (txt != NULL) {
+		snprintf(buf, len, "%s", txt);
+		return;
+	}
+	const char *base = ipbl_conf_str(c, "web", "base_url");
+	size_t n = strlen(base);
+	while (n > 0 && base[n - 1] == '/') {
+		n--;
+	}
+	snprintf(buf, len, "Blocked - see %.*s/lookup?ip=$", (int)n, base);
+}

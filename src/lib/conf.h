@@ -102,3 +102,7 @@ void ipbl_conf_write_effective(const ipbl_conf_t *c, FILE *f);
 /* The config file to use when none is given: $IPBL_CONF, else ./ipbl.conf if it exists, else
  * /etc/ipbl/ipbl.conf. Borrowed (environment or static). */
 const char *ipbl_conf_default_path(void);
+
+/* The TXT template of listed addresses: [dns] txt, else "Blocked - see BASE/lookup?ip=$" with
+ * BASE the [web] base_url. Cut to len - 1 bytes. */
+void ipbl_conf_dns_txt(const ipbl_conf_t *c, char *buf, size_t len);

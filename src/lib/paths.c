@@ -33,6 +33,11 @@ int ipbl_paths_clock(const ipbl_conf_t *c, char *buf, size_t len)
 	return join(buf, len, ipbl_conf_str(c, "main", "data_dir"), "clock");
 }
 
+int ipbl_paths_trap_spool(const ipbl_conf_t *c, char *buf, size_t len)
+{
+	return join(buf, len, ipbl_conf_str(c, "main", "data_dir"), "spool/trap");
+}
+
 int ipbl_paths_make_data_dir(const ipbl_conf_t *c)
 {
 	char path[PATH_MAX];

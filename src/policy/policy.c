@@ -94,7 +94,7 @@ policy_rules_t policy_rules_default(void)
 		.trap_window_ms = 24 * MS_HOUR,
 		.trap_weight = 5,
 		.trap_square_from = 6,
-		.thin_evidence = 2,
+		.thin_evidence = 0,
 		.thin_expire_ms = 12 * MS_HOUR,
 	};
 }
@@ -431,9 +431,52 @@ static int64_t listing_ms(const policy_rules_t *r, const tally_t *t)
 	return r->expire_ms;
 }
 
-static bool is_listed(const policy_rules_t *r, const tally_t *t, int64_t at_ms)
+/* The newest report or trap hit that can count at all (counted, not from a banned reporter,
+ * newer than the deputy's delisting), whatever its age; -1 when there is none. */
+static bool after_deputy(const policy_evidence_t *ev, int64_t t)
 {
-	return t->last_ms >= 0 && is_met(r, t) && at_ms < t->last_ms + listing_ms(r, t);
+	return ev->deputy_delist_ms == 0 || t > ev->deputy_delist_ms;
+}
+
+static int64_t newest_candidate_ms(const policy_evidence_t *ev)
+{
+	int64_t newest = -1;
+	for (size_t i = 0; i < ev->n_reports; i++) {
+		const policy_report_t *rep = &ev->reports[i];
+		if (rep->state == POLICY_REPORT_COUNTED &&
+		    rep->standing != POLICY_STANDING_BANNED && after_deputy(ev, rep->time_ms) &&
+		    rep->time_ms > newest) {
+			newest = rep->time_ms;
+		}
+	}
+	for (size_t i = 0; i < ev->n_trap_hits; i++) {
+		int64_t t = ev->trap_hits[i].time_ms;
+		if (after_deputy(ev, t) && t > newest) {
+			newest = t;
+		}
+	}
+	return newest;
+}
+
+/* A listing holds from the evidence that met the threshold until `expire` after the last
+ * evidence: the test is made as of the newest evidence (then), not as of now, so neither
+ * decay nor a window shorter than `expire` ends a listing early. That is what the contract
+ * promises: delisted 24 hours after the last report or hit. The outcome depends on the
+ * evidence alone, so as time passes it can only turn from listed to not listed, at *end_ms.
+ * *then_out gets the tally as of then (valid when it returns true). */
+static bool is_listed_at(const policy_rules_t *r, const policy_evidence_t *ev, int64_t at_ms,
+			 int64_t *end_ms, tally_t *then_out)
+{
+	int64_t newest = newest_candidate_ms(ev);
+	if (newest < 0) {
+		return false;
+	}
+	tally(r, ev, newest, NULL, then_out);
+	if (then_out->last_ms < 0 || !is_met(r, then_out)) {
+		return false;
+	}
+	*end_ms = then_out->last_ms + listing_ms(r, then_out);
+	return at_ms < *end_ms;
 }
 
 /* ---- input checks ---- */
@@ -674,25 +717,6 @@ static enum policy_reason unlisted_reason(const policy_rules_t *r, const policy_
 	return POLICY_REASON_NO_EVIDENCE;
 }
 
-/* The first time after now_ms (listed then) at which the IP is no longer listed. */
-static int64_t find_delist_ms(const policy_rules_t *r, const policy_evidence_t *ev,
-			      const tally_t *now_t, int64_t now_ms)
-{
-	int64_t lo = now_ms;				    /* listed */
-	int64_t hi = now_t->last_ms + listing_ms(r, now_t); /* not listed */
-	while (hi - lo > 1) {
-		int64_t mid = lo + (hi - lo) / 2;
-		tally_t t;
-		tally(r, ev, mid, NULL, &t);
-		if (is_listed(r, &t, mid)) {
-			lo = mid;
-		} else {
-			hi = mid;
-		}
-	}
-	return hi;
-}
-
 int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, int64_t now_ms,
 		    policy_decision_t *out)
 {
@@ -708,7 +732,9 @@ int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, in
 	tally(rules, ev, now_ms, NULL, &t);
 
 	out->rules = *rules;
-	out->listed = is_listed(rules, &t, now_ms);
+	int64_t end_ms = 0;
+	tally_t then;
+	out->listed = is_listed_at(rules, ev, now_ms, &end_ms, &then);
 	out->thin = is_thin(rules, &t);
 	out->score_milli = score_of(&t);
 	out->report_score_milli = t.report_score_milli;
@@ -725,7 +751,12 @@ int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, in
 	out->last_evidence_ms = t.last_ms >= 0 ? t.last_ms : 0;
 	out->listing_ms = listing_ms(rules, &t);
 	if (out->listed) {
-		out->delist_at_ms = find_delist_ms(rules, ev, &t, now_ms);
+		/* the evidence that holds the listing, which may have left its window by now */
+		out->last_evidence_ms =
+			then.last_ms > out->last_evidence_ms ? then.last_ms : out->last_evidence_ms;
+		out->listing_ms = listing_ms(rules, &then);
+		out->thin = is_thin(rules, &then);
+		out->delist_at_ms = end_ms;
 		out->next_change_ms = out->delist_at_ms;
 		if (t.n_reporters > 0 && t.n_traps > 0) {
 			out->reason = POLICY_REASON_LISTED_REPORTS_TRAPS;

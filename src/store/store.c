@@ -74,6 +74,32 @@ int store_reporter_set_standing(store_t *s, int64_t id, enum store_standing stan
 	return s->ops->reporter_set_standing(s, id, standing, fines);
 }
 
+int store_reporter_get_by_key_hash(store_t *s, const char *key_hash, store_reporter_t *out)
+{
+	return s->ops->reporter_by_key(s, key_hash, out);
+}
+
+int store_reporter_ips(store_t *s, int64_t reporter_id, int64_t since_ms, store_ip_cb cb, void *arg)
+{
+	return s->ops->reporter_ips(s, reporter_id, since_ms, cb, arg);
+}
+
+int store_report_get(store_t *s, int64_t id, store_report_t *out)
+{
+	return s->ops->report_get(s, id, out, NULL, 0);
+}
+
+int store_report_evidence(store_t *s, int64_t id, char *buf, size_t len)
+{
+	store_report_t r;
+	return s->ops->report_get(s, id, &r, buf, len);
+}
+
+int store_listings_count(store_t *s, size_t *n_out)
+{
+	return s->ops->listings_count(s, n_out);
+}
+
 int store_report_add(store_t *s, store_report_t *r)
 {
 	return s->ops->report_add(s, r);

@@ -48,6 +48,10 @@ typedef struct {
 	char digest[72];      /* of the spam, so the same spam counts once */
 	const char *evidence; /* redacted header block and hops (JSON); borrowed */
 	enum store_report_state state;
+	/* filled when read back (store_evidence_for_ip, store_report_get): the reporter's
+	 * standing now; GOOD and 0 for a report without an account */
+	enum store_standing reporter_standing;
+	uint32_t reporter_fines;
 } store_report_t;
 
 typedef struct {
@@ -67,7 +71,7 @@ typedef struct {
 	int64_t delist_at_ms;	    /* when the listing ends unless new evidence arrives */
 	int64_t deputy_delisted_ms; /* the latest deputy delisting, 0 if none */
 	char reason_code[32];
-	char reason_text[256];
+	char reason_text[512]; /* POLICY_SENTENCE_MAX */
 } store_listing_t;
 
 typedef struct {
@@ -103,11 +107,22 @@ int store_reporter_get(store_t *s, const char *name, store_reporter_t *out) IPBL
 int store_reporter_get_by_id(store_t *s, int64_t id, store_reporter_t *out) IPBL_MUSTCHECK;
 int store_reporter_set_standing(store_t *s, int64_t id, enum store_standing standing,
 				uint32_t fines) IPBL_MUSTCHECK;
+/* The reporter whose api_key_hash equals key_hash. IPBL_ENOENT when none. */
+int store_reporter_get_by_key_hash(store_t *s, const char *key_hash,
+				   store_reporter_t *out) IPBL_MUSTCHECK;
+/* Every address the reporter reported at or after since_ms, each once, in text order. */
+typedef int (*store_ip_cb)(void *arg, const ipbl_ipaddr_t *ip);
+int store_reporter_ips(store_t *s, int64_t reporter_id, int64_t since_ms, store_ip_cb cb,
+		       void *arg) IPBL_MUSTCHECK;
 
 /* Add a report; sets r->id. IPBL_EEXIST (and r->id of the earlier one) when a report with
  * the same digest is already stored: the same spam counts once. */
 int store_report_add(store_t *s, store_report_t *r) IPBL_MUSTCHECK;
 int store_report_set_state(store_t *s, int64_t id, enum store_report_state state) IPBL_MUSTCHECK;
+/* One report by id, without its evidence (NULL). IPBL_ENOENT when unknown. */
+int store_report_get(store_t *s, int64_t id, store_report_t *out) IPBL_MUSTCHECK;
+/* The evidence text of a report into buf (cut to len - 1 bytes). IPBL_ENOENT when unknown. */
+int store_report_evidence(store_t *s, int64_t id, char *buf, size_t len) IPBL_MUSTCHECK;
 
 /* Add a trap hit; sets h->id. IPBL_EEXIST for a digest already stored. */
 int store_trap_hit_add(store_t *s, store_trap_hit_t *h) IPBL_MUSTCHECK;
@@ -123,6 +138,8 @@ int store_evidence_for_ip(store_t *s, const ipbl_ipaddr_t *ip, int64_t since_ms,
 /* Listings. get: IPBL_ENOENT when the address has no record. put inserts or replaces. */
 int store_listing_get(store_t *s, const ipbl_ipaddr_t *ip, store_listing_t *out) IPBL_MUSTCHECK;
 int store_listing_put(store_t *s, const store_listing_t *l) IPBL_MUSTCHECK;
+/* How many listings have listed set. */
+int store_listings_count(store_t *s, size_t *n_out) IPBL_MUSTCHECK;
 /* Every listing with listed set, in address text order. */
 typedef int (*store_listing_cb)(void *arg, const store_listing_t *l);
 int store_listings_each(store_t *s, store_listing_cb cb, void *arg) IPBL_MUSTCHECK;

@@ -18,7 +18,13 @@ typedef struct {
 	int (*reporter_get)(store_t *s, const char *name, int64_t id, store_reporter_t *out);
 	int (*reporter_set_standing)(store_t *s, int64_t id, enum store_standing st,
 				     uint32_t fines);
+	int (*reporter_by_key)(store_t *s, const char *key_hash, store_reporter_t *out);
+	int (*reporter_ips)(store_t *s, int64_t reporter_id, int64_t since_ms, store_ip_cb cb,
+			    void *arg);
 	int (*report_add)(store_t *s, store_report_t *r);
+	int (*report_get)(store_t *s, int64_t id, store_report_t *out, char *evidence,
+			  size_t evidence_len);
+	int (*listings_count)(store_t *s, size_t *n_out);
 	int (*report_set_state)(store_t *s, int64_t id, enum store_report_state state);
 	int (*trap_hit_add)(store_t *s, store_trap_hit_t *h);
 	int (*evidence_for_ip)(store_t *s, const char *ip, int64_t since_ms,

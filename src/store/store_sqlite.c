@@ -49,10 +49,17 @@ enum stmt {
 	ST_JOURNAL_LAST,
 	ST_JOURNAL_SINCE,
 	ST_JOURNAL_COMPACT,
+	ST_REPORTER_BY_KEY,
+	ST_REPORTER_IPS,
+	ST_REPORT_GET,
+	ST_LISTINGS_COUNT,
 	ST_COUNT,
 };
 
 #define REPORTER_COLS "id, name, api_key_hash, mailhosts, standing, fines, created_ms"
+#define REPORT_COLS                                                                                \
+	"r.id, coalesce(r.reporter_id, 0), r.ip, r.received_ms, r.digest, r.state, "               \
+	"coalesce(p.standing, 'good'), coalesce(p.fines, 0)"
 #define LISTING_COLS                                                                               \
 	"ip, listed, listed_since_ms, last_evidence_ms, delist_at_ms, deputy_delisted_ms, "        \
 	"reason_code, reason_text"
@@ -74,9 +81,9 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_HIT_ADD] = "INSERT INTO trap_hits (trap_address, ip, helo, received_ms, digest) "
 		       "VALUES (?, ?, ?, ?, ?)",
 	[ST_HIT_BY_DIGEST] = "SELECT id FROM trap_hits WHERE digest = ?",
-	[ST_REPORTS_FOR_IP] = "SELECT id, coalesce(reporter_id, 0), ip, received_ms, digest, state "
-			      "FROM reports WHERE ip = ? AND received_ms >= ? "
-			      "ORDER BY received_ms, id",
+	[ST_REPORTS_FOR_IP] = "SELECT " REPORT_COLS " FROM reports r LEFT JOIN reporters p "
+			      "ON p.id = r.reporter_id WHERE r.ip = ? AND r.received_ms >= ? "
+			      "ORDER BY r.received_ms, r.id",
 	[ST_HITS_FOR_IP] = "SELECT id, trap_address, ip, helo, received_ms, digest FROM trap_hits "
 			   "WHERE ip = ? AND received_ms >= ? ORDER BY received_ms, id",
 	[ST_LISTING_GET] = "SELECT " LISTING_COLS " FROM listings WHERE ip = ?",
@@ -97,6 +104,12 @@ static const char *const sql_text[ST_COUNT] = {
 			     "ORDER BY serial",
 	[ST_JOURNAL_COMPACT] = "DELETE FROM journal WHERE serial <= (SELECT serial FROM journal "
 			       "ORDER BY serial DESC LIMIT 1 OFFSET ?)",
+	[ST_REPORTER_BY_KEY] = "SELECT " REPORTER_COLS " FROM reporters WHERE api_key_hash = ?",
+	[ST_REPORTER_IPS] = "SELECT DISTINCT ip FROM reports WHERE reporter_id = ? AND "
+			    "received_ms >= ? ORDER BY ip",
+	[ST_REPORT_GET] = "SELECT " REPORT_COLS ", r.evidence FROM reports r LEFT JOIN "
+			  "reporters p ON p.id = r.reporter_id WHERE r.id = ?",
+	[ST_LISTINGS_COUNT] = "SELECT count(*) FROM listings WHERE listed = 1",
 };
 
 typedef struct {
@@ -350,6 +363,8 @@ static int sq_reporter_add(store_t *s, store_reporter_t *r)
 	return ret;
 }
 
+static int reporter_row(sqlite_store_t *q, sqlite3_stmt *st, store_reporter_t *out);
+
 static int sq_reporter_get(store_t *s, const char *name, int64_t id, store_reporter_t *out)
 {
 	sqlite_store_t *q = impl(s);
@@ -359,6 +374,43 @@ static int sq_reporter_get(store_t *s, const char *name, int64_t id, store_repor
 	} else {
 		sqlite3_bind_int64(st, 1, id);
 	}
+	return reporter_row(q, st, out);
+}
+
+static int sq_reporter_by_key(store_t *s, const char *key_hash, store_reporter_t *out)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_REPORTER_BY_KEY);
+	bind_text(st, 1, key_hash);
+	return reporter_row(q, st, out);
+}
+
+static int sq_reporter_ips(store_t *s, int64_t reporter_id, int64_t since_ms, store_ip_cb cb,
+			   void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_REPORTER_IPS);
+	sqlite3_bind_int64(st, 1, reporter_id);
+	sqlite3_bind_int64(st, 2, since_ms);
+	int ret = 0;
+	int rc;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ipbl_ipaddr_t ip;
+		ret = col_ip(st, 0, &ip);
+		if (ret == 0) {
+			ret = cb(arg, &ip);
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(q, rc, "read reported addresses");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* Step st (bound) once and read a reporter row; resets st. */
+static int reporter_row(sqlite_store_t *q, sqlite3_stmt *st, store_reporter_t *out)
+{
 	int rc = sqlite3_step(st);
 	int ret = 0;
 	if (rc == SQLITE_ROW) {
@@ -467,6 +519,41 @@ static enum store_report_state state_parse(const unsigned char *t)
 	return STORE_REPORT_COUNTED;
 }
 
+/* A row of REPORT_COLS into *r (evidence NULL). */
+static int report_row(sqlite3_stmt *st, store_report_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->reporter_id = sqlite3_column_int64(st, 1);
+	int ret = col_ip(st, 2, &r->ip);
+	r->received_ms = sqlite3_column_int64(st, 3);
+	copy_col(st, 4, r->digest, sizeof(r->digest));
+	r->state = state_parse(sqlite3_column_text(st, 5));
+	r->reporter_standing = standing_parse(sqlite3_column_text(st, 6));
+	r->reporter_fines = (uint32_t)sqlite3_column_int64(st, 7);
+	return ret;
+}
+
+static int sq_report_get(store_t *s, int64_t id, store_report_t *out, char *evidence,
+			 size_t evidence_len)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_REPORT_GET);
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	int ret;
+	if (rc == SQLITE_ROW) {
+		ret = report_row(st, out);
+		if (evidence != NULL && evidence_len > 0) {
+			copy_col(st, 8, evidence, evidence_len);
+		}
+	} else {
+		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get report");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
 static int each_report(sqlite_store_t *q, const char *ip, int64_t since_ms, store_report_cb cb,
 		       void *arg)
 {
@@ -476,13 +563,8 @@ static int each_report(sqlite_store_t *q, const char *ip, int64_t since_ms, stor
 	int ret = 0;
 	int rc;
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_report_t r = { 0 };
-		r.id = sqlite3_column_int64(st, 0);
-		r.reporter_id = sqlite3_column_int64(st, 1);
-		ret = col_ip(st, 2, &r.ip);
-		r.received_ms = sqlite3_column_int64(st, 3);
-		copy_col(st, 4, r.digest, sizeof(r.digest));
-		r.state = state_parse(sqlite3_column_text(st, 5));
+		store_report_t r;
+		ret = report_row(st, &r);
 		if (ret == 0) {
 			ret = cb(arg, &r);
 		}
@@ -577,6 +659,21 @@ static int sq_listing_put(store_t *s, const store_listing_t *l, const char *ip)
 	bind_text(st, 7, l->reason_code);
 	bind_text(st, 8, l->reason_text);
 	return exec_done(q, st, "put listing");
+}
+
+static int sq_listings_count(store_t *s, size_t *n_out)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_LISTINGS_COUNT);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc == SQLITE_ROW) {
+		*n_out = (size_t)sqlite3_column_int64(st, 0);
+	} else {
+		ret = fail(q, rc, "count listings");
+	}
+	sqlite3_reset(st);
+	return ret;
 }
 
 static int sq_listings_each(store_t *s, int64_t due_before_ms, size_t limit, store_listing_cb cb,
@@ -728,7 +825,11 @@ const store_ops_t store_sqlite_ops = {
 	.reporter_add = sq_reporter_add,
 	.reporter_get = sq_reporter_get,
 	.reporter_set_standing = sq_reporter_set_standing,
+	.reporter_by_key = sq_reporter_by_key,
+	.reporter_ips = sq_reporter_ips,
 	.report_add = sq_report_add,
+	.report_get = sq_report_get,
+	.listings_count = sq_listings_count,
 	.report_set_state = sq_report_set_state,
 	.trap_hit_add = sq_trap_hit_add,
 	.evidence_for_ip = sq_evidence_for_ip,

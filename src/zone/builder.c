@@ -91,6 +91,52 @@ void zone_builder_free(zone_builder_t *b)
 	free(b);
 }
 
+/* A copy of n elements of elem bytes (NULL for none); *ok turns false when out of memory. */
+static void *memdup_n(const void *src, size_t n, size_t elem, bool *ok)
+{
+	if (src == NULL || n == 0) {
+		return NULL;
+	}
+	void *p = malloc(n * elem);
+	if (p == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(p, src, n * elem);
+	return p;
+}
+
+zone_builder_t *zone_builder_clone(const zone_builder_t *b)
+{
+	zone_builder_t *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return NULL;
+	}
+	bool ok = true;
+	*c = *b;
+	c->hosts = memdup_n(b->hosts, b->n_hosts, sizeof(*b->hosts), &ok);
+	c->cap_hosts = b->n_hosts;
+	c->v4.v = memdup_n(b->v4.v, b->v4.n, sizeof(entry_t), &ok);
+	c->v4.cap = b->v4.n;
+	c->v6.v = memdup_n(b->v6.v, b->v6.n, sizeof(entry_t), &ok);
+	c->v6.cap = b->v6.n;
+	c->slots = memdup_n(b->slots, b->n_slots, sizeof(*b->slots), &ok);
+	c->values = memdup_n(b->values, b->n_values, sizeof(value_t), &ok);
+	c->cap_values = c->values ? b->n_values : 0;
+	for (size_t i = 1; c->values != NULL && i < b->n_values; i++) {
+		const value_t *v = &b->values[i];
+		c->values[i].txt = memdup_n(v->txt, v->txt_len, 1, &ok);
+	}
+	if (!ok) {
+		if (c->values == NULL) {
+			c->n_values = 1; /* no texts of c's own to free */
+		}
+		zone_builder_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 size_t zone_builder_count(const zone_builder_t *b)
 {
 	return b->n_hosts + b->v4.n + b->v6.n;

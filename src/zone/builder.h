@@ -43,6 +43,10 @@ int zone_builder_add_ip6(zone_builder_t *b, const uint8_t first[16], const uint8
  * growing the array step by step). Returns 0 or IPBL_ENOMEM. */
 int zone_builder_reserve(zone_builder_t *b, size_t n) IPBL_MUSTCHECK;
 
+/* A deep copy of b, entries and values (ids stay the same), or NULL when out of memory. Lets
+ * a loader parse files once and add changing entries to a fresh copy for each snapshot. */
+zone_builder_t *zone_builder_clone(const zone_builder_t *b);
+
 /* Number of entries added so far (for progress and limits). */
 size_t zone_builder_count(const zone_builder_t *b);
 

@@ -293,7 +293,10 @@ class Daemon:
                     text = _format_value(item).replace("{data}", str(self.data_dir))
                     lines.append("%s = %s" % (k, text))
             lines.append("")
-        self.conf_path.write_text("\n".join(lines))
+        # atomically: ipbl processes started by a test may read it while it is rewritten
+        tmp = self.conf_path.with_name(".%s.tmp" % self.conf_path.name)
+        tmp.write_text("\n".join(lines))
+        os.replace(tmp, self.conf_path)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -520,10 +523,12 @@ class Daemon:
         return r.answer[0][0].serial
 
 
-def run_ipbl(d, *args, timeout=30):
-    """Run the ipbl CLI with the daemon's config (-c); returns the CompletedProcess."""
+def run_ipbl(d, *args, timeout=30, input_text=None):
+    """Run the ipbl CLI with the daemon's config (-c), stdin input_text (else empty);
+    returns the CompletedProcess."""
     return subprocess.run([IPBL, "-c", str(d.conf_path)] + list(args), capture_output=True,
-                          text=True, timeout=timeout, cwd=str(d.dir))
+                          text=True, timeout=timeout, cwd=str(d.dir),
+                          input=input_text if input_text is not None else "")
 
 
 def parse_ready(line):

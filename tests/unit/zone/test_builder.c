@@ -59,6 +59,47 @@ static void test_values_interned(void **state)
 	zone_builder_free(b);
 }
 
+/* A clone holds the same entries and values; what is added to it stays out of the original,
+ * and an exclusion in the original still beats a host added to the clone at equal rank. */
+static void test_clone(void **state)
+{
+	(void)state;
+	zone_builder_t *base = zone_builder_new();
+	uint32_t x = value(base, 0x7f000002, "base $");
+	assert_int_equal(zone_builder_add_ip4(base, ip4(192, 0, 2, 1), ip4(192, 0, 2, 1), 32, x),
+			 0);
+	assert_int_equal(
+		zone_builder_add_ip4(base, ip4(198, 51, 100, 0), ip4(198, 51, 100, 255), 24, x), 0);
+	assert_int_equal(zone_builder_add_ip4(base, ip4(198, 51, 100, 7), ip4(198, 51, 100, 7), 32,
+					      ZONE_VALUE_EXCLUDED),
+			 0);
+	zone_builder_t *c = zone_builder_clone(base);
+	assert_non_null(c);
+	assert_int_equal(zone_builder_count(c), zone_builder_count(base));
+	assert_int_equal(value(c, 0x7f000002, "base $"), x); /* the same id in the copy */
+	uint32_t y = value(c, 0x7f000003, "added");
+	assert_int_equal(zone_builder_add_ip4(c, ip4(203, 0, 113, 9), ip4(203, 0, 113, 9), 32, x),
+			 0);
+	assert_int_equal(zone_builder_add_ip4(c, ip4(198, 51, 100, 7), ip4(198, 51, 100, 7), 32, y),
+			 0);
+	zone_snapshot_t *sc = finish(c);
+	zone_snapshot_t *sb = finish(base);
+	assert_int_equal(a_of(sc, ip4(192, 0, 2, 1)), 0x7f000002);
+	assert_int_equal(a_of(sc, ip4(203, 0, 113, 9)), 0x7f000002);
+	assert_int_equal(a_of(sc, ip4(198, 51, 100, 8)), 0x7f000002);
+	assert_int_equal(a_of(sc, ip4(198, 51, 100, 7)), 0); /* the exclusion wins */
+	assert_int_equal(a_of(sb, ip4(203, 0, 113, 9)), 0);
+	assert_int_equal(a_of(sb, ip4(192, 0, 2, 1)), 0x7f000002);
+	zone_snapshot_unref(sc);
+	zone_snapshot_unref(sb);
+	/* an empty builder clones too */
+	zone_builder_t *e = zone_builder_new();
+	zone_builder_t *ec = zone_builder_clone(e);
+	assert_non_null(ec);
+	zone_builder_free(e);
+	zone_snapshot_unref(finish(ec));
+}
+
 static void test_hosts_and_ranges(void **state)
 {
 	(void)state;
@@ -272,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_interned),
+		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_hosts_and_ranges),
 		cmocka_unit_test(test_hosts_across_buckets),
 		cmocka_unit_test(test_equal_rank_ties),

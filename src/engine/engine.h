@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The listing engine: evidence in, listings out. Every writer (the ipbl command, the web API,
+ * the trap listener, the daemon's expiry timer) goes through these functions, so one place
+ * decides: each call stores the evidence, re-decides the IP with the policy, records the new
+ * listing, appends to the audit log and, when the IP was listed or delisted, to the zone
+ * journal, all in one store transaction. A call that returns 0 has committed; on failure
+ * nothing of it is stored. Several processes may call at once (the store serialises them).
+ *
+ * The daemon follows the journal (engine/follow.h) to serve the listings over DNS; a process
+ * that only writes never touches DNS. Not thread-safe: one engine_t per thread. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/clock.h"
+#include "lib/conf.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/ipaddr.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+typedef struct engine engine_t;
+
+/* A new engine on an open store and clock (both borrowed until engine_free), with the
+ * [policy] rules of conf. Returns 0, or IPBL_ECONF with "FILE: [policy] message" in err. */
+int engine_new(const ipbl_conf_t *conf, store_t *store, ipbl_clock_t *clock, engine_t **out,
+	       char *err, size_t err_len) IPBL_MUSTCHECK;
+void engine_free(engine_t *e);
+
+int64_t engine_now_ms(const engine_t *e);
+const policy_rules_t *engine_rules(const engine_t *e);
+store_t *engine_store(engine_t *e);
+
+/* The outcome of a write for the IP it concerned. */
+typedef struct {
+	int64_t id;	 /* the stored report or trap hit (the earlier one for a duplicate) */
+	bool duplicate;	 /* the same spam was already stored: it counts once, nothing changed */
+	bool was_listed; /* before this call */
+	policy_decision_t decision; /* the IP's state after this call */
+} engine_result_t;
+
+/* A spam report. reporter: an account name, or NULL for a trusted feed without one.
+ * digest: identifies the spam (engine_digest), so the same spam counts once. evidence: the
+ * redacted header block and hops as JSON text (borrowed; may be ""). Errors: IPBL_ENOENT
+ * for an unknown reporter, IPBL_EACCES for a banned one (nothing stored), IPBL_EINVAL for an
+ * address that is never listed (loopback, private, documentation ...), IPBL_E* from the
+ * store (message in store_errmsg). */
+typedef struct {
+	const char *reporter;
+	ipbl_ipaddr_t ip;
+	const char *digest;
+	const char *evidence;
+} engine_report_t;
+int engine_report(engine_t *e, const engine_report_t *in, engine_result_t *out) IPBL_MUSTCHECK;
+
+/* A report from a raw message (RFC 5322, or a report carrying the spam as message/rfc822):
+ * finds the source with the Received walk (past the reporter's mail hosts and the extra
+ * trusted relays), builds the evidence (the hops, redacted) and files it with engine_report.
+ * ip, when not NULL, is the source given by a trusted feed (no walk). Errors as
+ * engine_report, plus IPBL_EFORMAT (not a message) and IPBL_ENOENT with why set when no source
+ * can be found ("undetermined: ..."). *source gets the IP that was blamed. */
+typedef struct {
+	const char *reporter;	 /* NULL: no account */
+	const char *trusted;	 /* extra relays: comma-separated IPs, CIDRs, names; may be NULL */
+	const ipbl_ipaddr_t *ip; /* explicit source, or NULL to find it */
+	const char *msg;
+	size_t len;
+} engine_message_t;
+int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_t *out,
+			  ipbl_ipaddr_t *source, char *why, size_t why_len) IPBL_MUSTCHECK;
+
+/* A spamtrap hit: mail for trap_address from the directly connected ip. */
+typedef struct {
+	const char *trap_address;
+	ipbl_ipaddr_t ip;
+	const char *helo; /* may be "" */
+	const char *digest;
+	int64_t time_ms; /* when the trap received it; 0 = now */
+} engine_trap_hit_t;
+int engine_trap_hit(engine_t *e, const engine_trap_hit_t *in, engine_result_t *out) IPBL_MUSTCHECK;
+
+/* A deputy's delisting of ip: the evidence so far is set aside; newer evidence counts again.
+ * by: the deputy's name. IPBL_ENOENT when the IP has no record at all. */
+int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
+		  engine_result_t *out) IPBL_MUSTCHECK;
+
+/* A deputy voids a report for reporter error: the report stops counting, its IP is
+ * re-decided at once, and its reporter (if any) is fined. IPBL_ENOENT for an unknown id. */
+int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
+		       engine_result_t *out) IPBL_MUSTCHECK;
+
+/* Change a reporter's standing (fine: one more fine, standing fined unless banned; ban) and
+ * re-decide every IP it reported inside the report window, so a ban takes its reports out of
+ * the list at once. actor: who did it, for the audit log ("operator", "deputy NAME").
+ * *n_redecided (may be NULL) gets the number of IPs re-decided. IPBL_ENOENT when unknown. */
+int engine_reporter_fine(engine_t *e, const char *name, const char *actor,
+			 size_t *n_redecided) IPBL_MUSTCHECK;
+int engine_reporter_ban(engine_t *e, const char *name, const char *actor,
+			size_t *n_redecided) IPBL_MUSTCHECK;
+
+/* Delist what is due: listings whose delist time has come are re-decided (at most limit per
+ * call, each batch in its own short transaction). *n_done gets how many were re-decided and
+ * *more whether due listings remain. The daemon calls this from its timer. */
+int engine_expire_due(engine_t *e, size_t limit, size_t *n_done, bool *more) IPBL_MUSTCHECK;
+
+/* What `lookup` shows: the policy's view of ip now, with the stored listing's history. */
+typedef struct {
+	ipbl_ipaddr_t ip;
+	bool listed;
+	policy_decision_t decision; /* reason, sentence, score, counts */
+	size_t reports;		    /* counted reports in the report window */
+	size_t trap_hits;	    /* trap hits in the trap window */
+	int64_t first_seen_ms;	    /* oldest stored report or trap hit; 0 = none */
+	int64_t last_seen_ms;	    /* newest stored report or trap hit; 0 = none */
+	int64_t listed_since_ms;    /* 0 when not listed */
+	int64_t delist_at_ms;	    /* 0 when not listed */
+	int64_t seconds_to_delist;  /* -1 when not listed */
+	int64_t deputy_delisted_ms; /* 0 = never */
+} engine_lookup_t;
+
+/* IPBL_ENOENT when the IP has no record at all (no report, hit or listing ever). Read only. */
+int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip, engine_lookup_t *out) IPBL_MUSTCHECK;
+
+/* The lookup as the contract's JSON object (one line, no newline) appended to b:
+ * {"ip","listed","reason","reason_code","reports","trap_hits","first_seen","last_seen",
+ *  "listed_since","delist_at","seconds_to_delist"}; times RFC 3339 UTC, absent ones null.
+ * Returns 0 or IPBL_ENOMEM. */
+int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b) IPBL_MUSTCHECK;
+
+/* API keys. A key is 32 random bytes shown once as 64 hex digits; the store keeps only its
+ * BLAKE2b-256 ("b2:" + hex, ENGINE_KEY_HASH_LEN bytes with the NUL). A fast hash is right for
+ * a random 256-bit key (no dictionary to search) and lets the web API find the reporter by
+ * the key in one indexed lookup instead of a slow password hash per request. */
+#define ENGINE_KEY_HASH_LEN 68
+void engine_api_key_hash(const char *key, char out[ENGINE_KEY_HASH_LEN]);
+/* The reporter holding key (the Bearer token of the web API). IPBL_ENOENT when none does;
+ * IPBL_EACCES when that reporter is banned. */
+int engine_reporter_by_key(engine_t *e, const char *key, store_reporter_t *out) IPBL_MUSTCHECK;
+
+/* The digest that identifies a spam: BLAKE2b-256 of the message with line ends and trailing
+ * white space normalised, as 64 hex digits into out (at least ENGINE_DIGEST_LEN bytes). A
+ * prefix ("trap:" ...) keeps the kinds apart. */
+#define ENGINE_DIGEST_LEN 65
+void engine_digest(const char *prefix, const void *msg, size_t len, char out[ENGINE_DIGEST_LEN]);

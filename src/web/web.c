@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The libmicrohttpd glue: one MHD server per [web] listen address, each with one internal
+ * polling thread (epoll where there is one) that owns its own store connection and engine.
+ * Every limit that keeps a hostile client from taking the server is set here: connections in
+ * all and per client address, an idle timeout, the memory a connection may use for its
+ * request head, and the body size per route. The router (routes.c) sees only whole
+ * requests. */
+#include "web/web.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "lib/mem.h"
+#include "lib/net.h"
+#include "lib/paths.h"
+#include "lib/str.h"
+#include "web/web_internal.h"
+
+#define LOG_TAG "web"
+#include "lib/log.h"
+
+/* What one connection may use for its request line, headers and read buffer: a header
+ * section larger than this is refused (431) before the router sees it. */
+#define WEB_CONN_MEMORY (64u << 10)
+/* How long web_stop lets requests in flight finish. */
+#define WEB_DRAIN_MS 1000
+
+/* Every response carries these: no sniffing, nothing loaded from anywhere (the one inline
+ * stylesheet aside), no framing, no referrer leaking the looked-up address. */
+#define WEB_CSP                                                                                    \
+	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "                      \
+	"frame-ancestors 'none'; base-uri 'none'"
+
+typedef struct {
+	web_t *w;
+	web_app_t app;
+	ipbl_conf_addr_t addr; /* with the bound port */
+	int fd;		       /* the listening socket until MHD owns it; -1 after */
+	struct MHD_Daemon *mhd;
+} listener_t;
+
+struct web {
+	const ipbl_conf_t *conf;
+	ipbl_clock_t *clock;
+	web_metrics_t metrics;
+	listener_t *ls;
+	size_t n;
+	unsigned max_connections;
+	unsigned max_per_ip;
+	unsigned timeout_s;
+	size_t max_body;
+	bool started;
+};
+
+/* One request's state between MHD's calls: the body read so far. */
+typedef struct {
+	char *body;
+	size_t len;
+	size_t cap;
+	size_t limit;
+	bool too_large;
+} req_t;
+
+/* ---- responses ---- */
+
+static bool add_header(struct MHD_Response *resp, const char *name, const char *value)
+{
+	return MHD_add_response_header(resp, name, value) == MHD_YES;
+}
+
+/* Queue rs on c (the body is handed to MHD) and count it. */
+static enum MHD_Result send_response(listener_t *l, struct MHD_Connection *c, web_response_t *rs)
+{
+	static const char oom[] = "out of memory\n";
+	size_t len = 0;
+	bool failed = rs->body.failed;
+	char *data = web_out_take(&rs->body, &len);
+	struct MHD_Response *resp;
+	if (failed) {
+		rs->status = 500;
+		rs->content_type = "text/plain; charset=utf-8";
+		resp = MHD_create_response_from_buffer(sizeof(oom) - 1, (void *)(uintptr_t)oom,
+						       MHD_RESPMEM_PERSISTENT);
+	} else if (data == NULL) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	}
+	if (resp == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	bool ok = add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+			     rs->content_type ? rs->content_type : "text/plain; charset=utf-8") &&
+		  add_header(resp, "X-Content-Type-Options", "nosniff") &&
+		  add_header(resp, "Content-Security-Policy", WEB_CSP) &&
+		  add_header(resp, "X-Frame-Options", "DENY") &&
+		  add_header(resp, "Referrer-Policy", "no-referrer") &&
+		  add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (ok && rs->allow != NULL) {
+		ok = add_header(resp, MHD_HTTP_HEADER_ALLOW, rs->allow);
+	}
+	if (ok && rs->www_authenticate != NULL) {
+		ok = add_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rs->www_authenticate);
+	}
+	if (ok && rs->location[0] != '\0') {
+		ok = add_header(resp, MHD_HTTP_HEADER_LOCATION, rs->location);
+	}
+	enum MHD_Result ret = MHD_NO;
+	if (ok) {
+		ret = MHD_queue_response(c, rs->status, resp);
+	}
+	MHD_destroy_response(resp);
+	if (ret == MHD_YES) {
+		web_metrics_count(&l->w->metrics, rs->status);
+	}
+	return ret;
+}
+
+static enum MHD_Result send_too_large(listener_t *l, struct MHD_Connection *c, const req_t *r,
+				      const char *path)
+{
+	web_response_t rs = { 0 };
+	web_out_init(&rs.body, 0);
+	char msg[160];
+	snprintf(msg, sizeof(msg),
+		 "The request body is larger than the %zu bytes this address takes.", r->limit);
+	if (strncmp(path, "/api/", 5) == 0) {
+		rs.status = 413;
+		rs.content_type = "application/json";
+		web_out_puts(&rs.body, "{\"error\":");
+		web_out_json_str(&rs.body, msg, strlen(msg));
+		web_out_puts(&rs.body, "}\n");
+	} else {
+		web_route_error_html(&rs, 413, "Too large", msg);
+	}
+	enum MHD_Result ret = send_response(l, c, &rs);
+	web_out_fini(&rs.body);
+	return ret;
+}
+
+/* ---- requests ---- */
+
+/* Append a chunk of body; false when the body passes the route's limit. */
+static bool body_append(req_t *r, const char *data, size_t n)
+{
+	if (n > r->limit - r->len) {
+		return false;
+	}
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		while (cap < r->len + n + 1) {
+			cap *= 2;
+		}
+		char *p = realloc(r->body, cap);
+		if (p == NULL) {
+			return false;
+		}
+		r->body = p;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return true;
+}
+
+/* The query's ip= value. *bad is set for a value with a NUL byte in it or a bare "ip". */
+static const char *ip_argument(struct MHD_Connection *c, bool *bad)
+{
+	const char *val = NULL;
+	size_t len = 0;
+	*bad = false;
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, "ip", 2, &val, &len) !=
+	    MHD_YES) {
+		return NULL;
+	}
+	if (val == NULL || strlen(val) != len) {
+		*bad = true;
+		return "";
+	}
+	return val;
+}
+
+/* A log-safe copy of a path: control bytes become '?', cut at 120 bytes. */
+static void printable(const char *s, char *out, size_t len)
+{
+	size_t i = 0;
+	for (; s[i] != '\0' && i + 1 < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		out[i] = ch < 0x20 || ch == 0x7F ? '?' : (char)ch;
+	}
+	out[i] = '\0';
+}
+
+static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const char *url,
+				const char *method, req_t *r)
+{
+	web_request_t rq = {
+		.method = method,
+		.path = url,
+		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_AUTHORIZATION),
+		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_CONTENT_TYPE),
+		.body = r->body,
+		.body_len = r->len,
+	};
+	rq.ip_arg = ip_argument(c, &rq.ip_arg_bad);
+	web_response_t rs = { 0 };
+	web_out_init(&rs.body, 0);
+	web_route(&l->app, &rq, &rs);
+	if (ipbl_log_enabled(IPBL_LOG_DEBUG)) {
+		char m[16], p[121];
+		printable(method, m, sizeof(m));
+		printable(url, p, sizeof(p));
+		ipbl_log_debug("request method=%s path=%s status=%u", m, p, rs.status);
+	}
+	enum MHD_Result ret = send_response(l, c, &rs);
+	web_out_fini(&rs.body);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **req_cls)
+{
+	(void)version;
+	listener_t *l = cls;
+	req_t *r = *req_cls;
+	if (r == NULL) {
+		/* the head is in: decide the body limit before any of the body is read */
+		r = calloc(1, sizeof(*r));
+		if (r == NULL) {
+			return MHD_NO;
+		}
+		*req_cls = r;
+		r->limit = web_route_body_limit(&l->app, method, url);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		unsigned long long n = 0;
+		if (cl != NULL && ipbl_str_to_u64(ipbl_str(cl), ULLONG_MAX, &n) && n > r->limit) {
+			r->too_large = true;
+			return send_too_large(l, c, r, url);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (!r->too_large && !body_append(r, upload, n)) {
+			/* a body without a length that grew past the limit: answer now if MHD
+			 * lets us, else drop the connection rather than read on */
+			r->too_large = true;
+			free(r->body);
+			r->body = NULL;
+			r->len = 0;
+			return send_too_large(l, c, r, url);
+		}
+		return MHD_YES;
+	}
+	if (r->too_large) {
+		return send_too_large(l, c, r, url);
+	}
+	return dispatch(l, c, url, method, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	req_t *r = *req_cls;
+	if (r != NULL) {
+		free(r->body);
+		free(r);
+		*req_cls = NULL;
+	}
+}
+
+/* libmicrohttpd's own messages (mostly about misbehaving clients): debug lines, so that a
+ * hostile client cannot fill the log. */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	if (!ipbl_log_enabled(IPBL_LOG_DEBUG)) {
+		return;
+	}
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+		line[--n] = '\0';
+	}
+	ipbl_log_debug("libmicrohttpd: %s", line);
+}
+
+/* ---- life cycle ---- */
+
+static int read_settings(web_t *w)
+{
+	const ipbl_conf_t *c = w->conf;
+	long long max_body = ipbl_conf_size(c, "web", "max_report_size");
+	long long conns = ipbl_conf_int(c, "web", "max_connections");
+	long long per_ip = ipbl_conf_int(c, "web", "max_connections_per_ip");
+	long long timeout_ms = ipbl_conf_duration_ms(c, "web", "timeout");
+	/* the schema bounds every value; these only guard the conversions */
+	if (max_body <= 0 || conns <= 0 || conns > UINT_MAX || per_ip < 0 || per_ip > UINT_MAX ||
+	    timeout_ms <= 0) {
+		ipbl_log_err("%s: [web]: a limit is out of range", ipbl_conf_path(c));
+		return IPBL_ECONF;
+	}
+	w->max_body = (size_t)max_body;
+	w->max_connections = (unsigned)conns;
+	w->max_per_ip = (unsigned)per_ip;
+	/* MHD counts whole seconds: round up so a timeout never becomes 0 (= none) */
+	w->timeout_s = (unsigned)((timeout_ms + 999) / 1000);
+	return 0;
+}
+
+static int open_clock(web_t *w)
+{
+	char path[4096];
+	if (!ipbl_conf_bool(w->conf, "testing", "manual_clock")) {
+		w->clock = ipbl_clock_system();
+		return 0;
+	}
+	int ret = ipbl_paths_clock(w->conf, path, sizeof(path));
+	if (ret != 0) {
+		ipbl_log_err("the manual clock path is too long");
+		return ret;
+	}
+	ret = ipbl_clock_manual_open(path, &w->clock);
+	if (ret != 0) {
+		ipbl_log_err("cannot open the manual clock %s (%s)", path, ipbl_strerror(ret));
+	}
+	return ret;
+}
+
+/* Open the listener's store and engine and bind its socket. */
+static int listener_open(web_t *w, listener_t *l, const ipbl_conf_addr_t *addr,
+			 const char *store_path)
+{
+	char err[1024];
+	char text[IPBL_CONF_ADDR_STRLEN];
+	l->w = w;
+	l->fd = -1;
+	l->addr = *addr;
+	l->app.conf = w->conf;
+	l->app.metrics = &w->metrics;
+	l->app.max_body = w->max_body;
+	l->app.base_url = ipbl_conf_str(w->conf, "web", "base_url");
+	l->app.zone = ipbl_conf_is_set(w->conf, "dns", "zone")
+			      ? ipbl_conf_str(w->conf, "dns", "zone")
+			      : NULL;
+	int ret = store_open("sqlite", store_path, &l->app.store, err, sizeof(err));
+	if (ret != 0) {
+		l->app.store = NULL;
+		ipbl_log_err("cannot open the store: %s", err);
+		return ret;
+	}
+	ret = engine_new(w->conf, l->app.store, w->clock, &l->app.engine, err, sizeof(err));
+	if (ret != 0) {
+		l->app.engine = NULL;
+		ipbl_log_err("%s", err);
+		return ret;
+	}
+	ret = ipbl_net_tcp_listen(addr, 128, &l->fd);
+	if (ret != 0) {
+		l->fd = -1;
+		ipbl_log_err("cannot listen on %s (%s)", ipbl_conf_addr_format(addr, text),
+			     ipbl_strerror(ret));
+		return ret;
+	}
+	ret = ipbl_net_local_port(l->fd, &l->addr.port);
+	if (ret != 0) {
+		ipbl_log_err("cannot read the bound port (%s)", ipbl_strerror(ret));
+		return ret;
+	}
+	ipbl_log_info("listening on %s", ipbl_conf_addr_format(&l->addr, text));
+	return 0;
+}
+
+int web_new(const ipbl_conf_t *conf, web_t **out)
+{
+	*out = NULL;
+	if (!ipbl_conf_has_section(conf, "web")) {
+		ipbl_log_err("%s: no [web] section", ipbl_conf_path(conf));
+		return IPBL_ECONF;
+	}
+	web_t *w = ipbl_xcalloc(1, sizeof(*w));
+	w->conf = conf;
+	w->metrics.start_time_s = (int64_t)time(NULL);
+	int ret = read_settings(w);
+	if (ret != 0) {
+		goto fail;
+	}
+	size_t n_addrs = 0;
+	const ipbl_conf_addr_t *addrs = ipbl_conf_addrs(conf, "web", "listen", &n_addrs);
+	if (n_addrs == 0) {
+		ipbl_log_err("%s: [web] listen: no address", ipbl_conf_path(conf));
+		ret = IPBL_ECONF;
+		goto fail;
+	}
+	ret = ipbl_paths_make_data_dir(conf);
+	if (ret != 0) {
+		ipbl_log_err("cannot create the data directory %s (%s)",
+			     ipbl_conf_str(conf, "main", "data_dir"), ipbl_strerror(ret));
+		goto fail;
+	}
+	char store_path[4096];
+	ret = ipbl_paths_store(conf, store_path, sizeof(store_path));
+	if (ret != 0) {
+		ipbl_log_err("the store path is too long");
+		goto fail;
+	}
+	ret = open_clock(w);
+	if (ret != 0) {
+		goto fail;
+	}
+	w->ls = ipbl_xcalloc(n_addrs, sizeof(*w->ls));
+	for (size_t i = 0; i < n_addrs; i++) {
+		w->n = i + 1;
+		ret = listener_open(w, &w->ls[i], &addrs[i], store_path);
+		if (ret != 0) {
+			goto fail;
+		}
+	}
+	*out = w;
+	return 0;
+fail:
+	web_free(w);
+	return ret;
+}
+
+static int listener_start(web_t *w, listener_t *l)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
+									: MHD_USE_AUTO;
+	/* the logger first, so that MHD's messages about the other options reach it */
+	l->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+		(void *)l, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd, MHD_OPTION_CONNECTION_LIMIT,
+		w->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->max_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, w->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)l,
+		MHD_OPTION_END);
+	if (l->mhd == NULL) {
+		char text[IPBL_CONF_ADDR_STRLEN];
+		ipbl_log_err("cannot start the HTTP server on %s",
+			     ipbl_conf_addr_format(&l->addr, text));
+		return IPBL_EIO;
+	}
+	l->fd = -1; /* MHD owns it now */
+	return 0;
+}
+
+int web_start(web_t *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		int ret = listener_start(w, &w->ls[i]);
+		if (ret != 0) {
+			web_stop(w);
+			return ret;
+		}
+	}
+	w->started = true;
+	return 0;
+}
+
+void web_format_listen(const web_t *w, ipbl_buf_t *b)
+{
+	char text[IPBL_CONF_ADDR_STRLEN];
+	for (size_t i = 0; i < w->n; i++) {
+		if (i > 0) {
+			ipbl_buf_puts(b, ",");
+		}
+		ipbl_buf_puts(b, ipbl_conf_addr_format(&w->ls[i].addr, text));
+	}
+}
+
+static unsigned connections(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
+}
+
+void web_stop(web_t *w)
+{
+	if (w == NULL) {
+		return;
+	}
+	/* stop accepting everywhere first, then let what is in flight finish, bounded */
+	for (size_t i = 0; i < w->n; i++) {
+		listener_t *l = &w->ls[i];
+		if (l->mhd == NULL) {
+			continue;
+		}
+		MHD_socket fd = MHD_quiesce_daemon(l->mhd);
+		if (fd != MHD_INVALID_SOCKET) {
+			l->fd = fd; /* ours again: closed below, after MHD stopped */
+		}
+	}
+	struct timespec step = { .tv_sec = 0, .tv_nsec = 10 * 1000 * 1000 };
+	for (int waited = 0; waited < WEB_DRAIN_MS; waited += 10) {
+		unsigned open = 0;
+		for (size_t i = 0; i < w->n; i++) {
+			if (w->ls[i].mhd != NULL) {
+				open += connections(w->ls[i].mhd);
+			}
+		}
+		if (open == 0) {
+			break;
+		}
+		nanosleep(&step, NULL);
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		listener_t *l = &w->ls[i];
+		if (l->mhd != NULL) {
+			MHD_stop_daemon(l->mhd);
+			l->mhd = NULL;
+		}
+		if (l->fd >= 0) {
+			close(l->fd);
+			l->fd = -1;
+		}
+	}
+	w->started = false;
+}
+
+void web_free(web_t *w)
+{
+	if (w == NULL) {
+		return;
+	}
+	web_stop(w);
+	for (size_t i = 0; i < w->n; i++) {
+		listener_t *l = &w->ls[i];
+		engine_free(l->app.engine);
+		store_close(l->app.store);
+	}
+	free(w->ls);
+	ipbl_clock_free(w->clock);
+	free(w);
+}

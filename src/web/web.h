@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The web component: the lookup page, the JSON API (lookups and spam reports), the bounce
+ * explainer, /metrics and /healthz over HTTP, on libmicrohttpd. Each [web] listen address
+ * gets one server thread that owns its own store connection and engine (neither is
+ * thread-safe), so requests never share them. HTTPS is left to a reverse proxy. The control
+ * side (new, start, stop, free) runs on the caller's thread. */
+#pragma once
+
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/err.h"
+
+typedef struct web web_t;
+
+/* Check the [web] settings, open the clock, the store and an engine per listen address, and
+ * bind every listen address (port 0 picks a free port; the bound port is logged). Borrows
+ * conf until web_free. Logs and returns IPBL_E* on failure (nothing is left open). */
+int web_new(const ipbl_conf_t *conf, web_t **out) IPBL_MUSTCHECK;
+
+/* Start serving: one thread per listen address. Call with every signal blocked (the threads
+ * inherit the mask). */
+int web_start(web_t *w) IPBL_MUSTCHECK;
+
+/* "127.0.0.1:8080,[::1]:8080": the bound listen addresses. */
+void web_format_listen(const web_t *w, ipbl_buf_t *b);
+
+/* Stop accepting connections, give requests in flight a moment to finish, then stop the
+ * threads and wait for them. Safe to call twice, or without web_start. */
+void web_stop(web_t *w);
+
+/* Stop if needed and release everything. NULL is a no-op. */
+void web_free(web_t *w);

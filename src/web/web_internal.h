@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Inside the web component: a request as the router sees it (already read whole, limits
+ * already applied by the MHD glue in web.c), the response it builds, the counters, and the
+ * per-thread state the routes use. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "lib/clock.h"
+#include "lib/conf.h"
+#include "store/store.h"
+#include "web/render.h"
+
+/* The status codes counted one by one in ipbl_web_requests_total; others count as "other". */
+#define WEB_CODES(X)                                                                               \
+	X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(413) X(415) X(422) X(431) X(500) X(503)
+
+enum web_code_index {
+#define WEB_CODE_ENUM(n) WEB_CODE_##n,
+	WEB_CODES(WEB_CODE_ENUM)
+#undef WEB_CODE_ENUM
+	/* any other code */
+	WEB_CODE_OTHER,
+	WEB_CODE_COUNT
+};
+
+/* Shared by every server thread; written with relaxed atomics. */
+typedef struct {
+	atomic_uint_fast64_t requests[WEB_CODE_COUNT];
+	atomic_uint_fast64_t reports_received;	/* 201: stored (duplicates included) */
+	atomic_uint_fast64_t reports_duplicate; /* 201 with "duplicate": true */
+	atomic_uint_fast64_t reports_refused;	/* 4xx on POST /api/v1/reports */
+	int64_t start_time_s;			/* process start, Unix seconds */
+} web_metrics_t;
+
+void web_metrics_count(web_metrics_t *m, unsigned status);
+
+/* One server thread's state: its own store connection and engine. */
+typedef struct {
+	const ipbl_conf_t *conf;
+	store_t *store;
+	engine_t *engine;
+	web_metrics_t *metrics;
+	size_t max_body;      /* [web] max_report_size */
+	const char *zone;     /* [dns] zone, or NULL */
+	const char *base_url; /* [web] base_url */
+} web_app_t;
+
+/* The most history entries the lookup page shows (the newest). */
+#define WEB_HISTORY_MAX 100
+
+/* The longest Bearer token accepted (a key is 64 hex digits). */
+#define WEB_TOKEN_MAX 256
+
+/* The most bytes read of a body on a route that takes none (it is ignored). */
+#define WEB_BODY_IGNORED_MAX (64u << 10)
+
+typedef struct {
+	const char *method;	   /* "GET", "HEAD", "POST", anything */
+	const char *path;	   /* decoded, without the query */
+	const char *ip_arg;	   /* the query's ip= value; NULL when absent */
+	bool ip_arg_bad;	   /* ip= held a NUL byte or was given without '=' */
+	const char *authorization; /* header value or NULL */
+	const char *content_type;  /* header value or NULL */
+	const char *body;	   /* the whole body (NUL-terminated), or NULL */
+	size_t body_len;
+} web_request_t;
+
+typedef struct {
+	unsigned status;
+	const char *content_type; /* static string */
+	web_out_t body;
+	const char *allow;	      /* 405: the Allow header */
+	const char *www_authenticate; /* 401: the WWW-Authenticate header */
+	char location[96];	      /* 201: the Location header, or "" */
+} web_response_t;
+
+/* The body limit for a request to method + path: max_body for the routes that take a body,
+ * WEB_BODY_IGNORED_MAX for the others. */
+size_t web_route_body_limit(const web_app_t *app, const char *method, const char *path);
+
+/* Answer one request: fills rs (rs->body is initialised by the caller). Runs on the
+ * server thread that owns app. */
+void web_route(web_app_t *app, const web_request_t *rq, web_response_t *rs);
+
+/* The explainer's answer page for a bounce (explain.c), appended to page. Returns 0,
+ * IPBL_ENOMEM, or a store error from the lookup (then nothing was appended). */
+int web_explain(web_app_t *app, const char *bounce, size_t len, web_out_t *page) IPBL_MUSTCHECK;
+
+/* Fill rs with an HTML error page (status, a title, a sentence). */
+void web_route_error_html(web_response_t *rs, unsigned status, const char *title,
+			  const char *message);
