@@ -508,6 +508,39 @@ int engine_void_report(engine_t *e, int64_t report_id, const char *by, const cha
 	return ret;
 }
 
+static int set_state_in_txn(engine_t *e, int64_t id, enum store_report_state state,
+			    const char *actor, const char *why, int64_t now, engine_result_t *out)
+{
+	store_report_t r;
+	int ret = store_report_get(e->store, id, &r);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = store_report_set_state(e->store, id, state);
+	if (ret != 0) {
+		return ret;
+	}
+	char detail[STORE_TEXT_MAX];
+	snprintf(detail, sizeof(detail), "report %lld %s: %s", (long long)id,
+		 store_report_state_name(state), why ? why : "");
+	ret = audit_ip(e, now, actor, "report_state", &r.ip, detail);
+	if (ret == 0) {
+		ret = engine_redecide(e, &r.ip, now, actor, 0, out);
+	}
+	out->id = id;
+	return ret;
+}
+
+int engine_report_set_state(engine_t *e, int64_t report_id, enum store_report_state state,
+			    const char *actor, const char *why, engine_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	int64_t now = engine_now_ms(e);
+	int ret;
+	ENGINE_TXN(e, ret = set_state_in_txn(e, report_id, state, actor, why, now, out));
+	return ret;
+}
+
 /* ---- expiry ---- */
 
 static int collect_listing(void *arg, const store_listing_t *l)

@@ -92,6 +92,13 @@ int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const ch
 int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
 		       engine_result_t *out) IPBL_MUSTCHECK;
 
+/* Set a report's state (counted again, withdrawn, or suspended while a challenge is open:
+ * use WITHDRAWN) and re-decide its IP at once, in one transaction, with an audit entry by
+ * actor saying why. IPBL_ENOENT for an unknown id. */
+int engine_report_set_state(engine_t *e, int64_t report_id, enum store_report_state state,
+			    const char *actor, const char *why,
+			    engine_result_t *out) IPBL_MUSTCHECK;
+
 /* Change a reporter's standing (fine: one more fine, standing fined unless banned; ban) and
  * re-decide every IP it reported inside the report window, so a ban takes its reports out of
  * the list at once. actor: who did it, for the audit log ("operator", "deputy NAME").

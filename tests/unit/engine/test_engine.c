@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The listing engine on a real SQLite store in a temporary directory, with the manual clock:
+ * each write commits the evidence, the decision, the audit entry and the journal entry
+ * together; duplicates count once; refused writes store nothing; deputy delisting, voiding,
+ * report state changes, reporter bans and expiry re-decide at once; the daemon's follower
+ * applies the journal written by another connection and reloads after a gap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "engine/engine.h"
+#include "engine/follow.h"
+#include "lib/clock.h"
+#include "lib/conf.h"
+
+#define H(h) ((int64_t)(h)*3600 * 1000)
+#define T0 1893456000000LL /* 2030-01-01T00:00:00Z */
+
+typedef struct {
+	char dir[64];
+	char db[128];
+	ipbl_conf_t *conf;
+	ipbl_clock_t *clock;
+	store_t *store;
+	engine_t *e;
+} fx_t;
+
+static int setup(void **state)
+{
+	fx_t *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ipbl-engine-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/ipbl.db", f->dir);
+	char clock_path[128];
+	snprintf(clock_path, sizeof(clock_path), "%s/clock", f->dir);
+	static const char text[] = "[policy]\nexpire = 24h\n";
+	char err[256];
+	assert_int_equal(
+		ipbl_conf_parse("test.conf", text, sizeof(text) - 1, &f->conf, err, sizeof(err)),
+		0);
+	assert_int_equal(ipbl_clock_manual_open(clock_path, &f->clock), 0);
+	assert_int_equal(ipbl_clock_set_ms(f->clock, T0), 0);
+	assert_int_equal(store_open("sqlite", f->db, &f->store, err, sizeof(err)), 0);
+	assert_int_equal(engine_new(f->conf, f->store, f->clock, &f->e, err, sizeof(err)), 0);
+	const char *names[] = { "alice", "bob", "carol" };
+	for (size_t i = 0; i < 3; i++) {
+		store_reporter_t r = { .created_ms = T0 };
+		snprintf(r.name, sizeof(r.name), "%s", names[i]);
+		snprintf(r.api_key_hash, sizeof(r.api_key_hash), "b2:%s", names[i]);
+		assert_int_equal(store_reporter_add(f->store, &r), 0);
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_t *f = *state;
+	engine_free(f->e);
+	store_close(f->store);
+	ipbl_clock_free(f->clock);
+	ipbl_conf_free(f->conf);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static ipbl_ipaddr_t ip(const char *text)
+{
+	ipbl_ipaddr_t a;
+	assert_int_equal(ipbl_ipaddr_parse(ipbl_str(text), &a), 0);
+	return a;
+}
+
+static int report(fx_t *f, const char *who, const char *addr, const char *digest,
+		  engine_result_t *out)
+{
+	engine_report_t r = { .reporter = who, .ip = ip(addr), .digest = digest, .evidence = "" };
+	return engine_report(f->e, &r, out);
+}
+
+static int trap(fx_t *f, const char *addr, const char *digest, engine_result_t *out)
+{
+	engine_trap_hit_t h = {
+		.trap_address = "t@trap.example", .ip = ip(addr), .helo = "", .digest = digest
+	};
+	return engine_trap_hit(f->e, &h, out);
+}
+
+static uint32_t journal_last(fx_t *f)
+{
+	uint32_t s = 0;
+	assert_int_equal(store_journal_last(f->store, &s), 0);
+	return s;
+}
+
+static bool stored_listed(fx_t *f, const char *addr)
+{
+	store_listing_t l;
+	ipbl_ipaddr_t a = ip(addr);
+	int ret = store_listing_get(f->store, &a, &l);
+	return ret == 0 && l.listed;
+}
+
+static void test_two_reporters_list_and_journal(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(report(f, "alice", "45.33.32.1", "d1", &r), 0);
+	assert_false(r.decision.listed);
+	assert_false(r.duplicate);
+	assert_int_equal(journal_last(f), 0);
+	assert_int_equal(report(f, "bob", "45.33.32.1", "d2", &r), 0);
+	assert_true(r.decision.listed);
+	assert_false(r.was_listed);
+	assert_int_equal(r.decision.delist_at_ms, T0 + H(24));
+	assert_true(stored_listed(f, "45.33.32.1"));
+	assert_int_equal(journal_last(f), 1);
+	/* the same spam again: counted once, nothing moves */
+	int64_t first = r.id;
+	assert_int_equal(report(f, "carol", "45.33.32.1", "d2", &r), 0);
+	assert_true(r.duplicate);
+	assert_int_equal(r.id, first);
+	assert_int_equal(journal_last(f), 1);
+	engine_lookup_t l;
+	ipbl_ipaddr_t a = ip("45.33.32.1");
+	assert_int_equal(engine_lookup(f->e, &a, &l), 0);
+	assert_true(l.listed);
+	assert_int_equal(l.reports, 2);
+	assert_int_equal(l.seconds_to_delist, 24 * 3600);
+}
+
+static void test_refused_writes_store_nothing(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(report(f, "nobody", "45.33.32.2", "x1", &r), IPBL_ENOENT);
+	assert_int_equal(report(f, "alice", "10.1.2.3", "x2", &r), IPBL_EINVAL);
+	assert_int_equal(report(f, "alice", "::ffff:127.0.0.5", "x3", &r), IPBL_EINVAL);
+	assert_int_equal(trap(f, "192.0.2.7", "x4", &r), IPBL_EINVAL);
+	assert_int_equal(engine_reporter_ban(f->e, "carol", "operator", NULL), 0);
+	assert_int_equal(report(f, "carol", "45.33.32.2", "x5", &r), IPBL_EACCES);
+	engine_lookup_t l;
+	ipbl_ipaddr_t a = ip("45.33.32.2");
+	assert_int_equal(engine_lookup(f->e, &a, &l), IPBL_ENOENT);
+}
+
+static void test_deputy_delisting_holds_until_newer_evidence(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(trap(f, "45.33.32.3", "t1", &r), 0);
+	assert_true(r.decision.listed);
+	ipbl_ipaddr_t a = ip("45.33.32.3");
+	assert_int_equal(engine_delist(f->e, &a, "dana", "cleaned", &r), 0);
+	assert_false(r.decision.listed);
+	assert_true(r.was_listed);
+	assert_false(stored_listed(f, "45.33.32.3"));
+	assert_int_equal(journal_last(f), 2);
+	/* evidence stamped with the same moment does not undo it */
+	assert_int_equal(trap(f, "45.33.32.3", "t2", &r), 0);
+	assert_false(r.decision.listed);
+	assert_int_equal(ipbl_clock_advance_ms(f->clock, 1), 0);
+	assert_int_equal(trap(f, "45.33.32.3", "t3", &r), 0);
+	assert_true(r.decision.listed);
+	ipbl_ipaddr_t none = ip("45.33.32.99");
+	assert_int_equal(engine_delist(f->e, &none, "dana", "x", &r), IPBL_ENOENT);
+}
+
+static void test_void_and_state_changes_redecide(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(report(f, "alice", "45.33.32.4", "v1", &r), 0);
+	assert_int_equal(report(f, "bob", "45.33.32.4", "v2", &r), 0);
+	assert_true(r.decision.listed);
+	int64_t bobs = r.id;
+	/* suspended (withdrawn) while challenged: below two reporters at once */
+	assert_int_equal(engine_report_set_state(f->e, bobs, STORE_REPORT_WITHDRAWN, "deputy dana",
+						 "challenged", &r),
+			 0);
+	assert_false(r.decision.listed);
+	assert_int_equal(engine_report_set_state(f->e, bobs, STORE_REPORT_COUNTED, "deputy dana",
+						 "upheld", &r),
+			 0);
+	assert_true(r.decision.listed);
+	/* voided for reporter error: delisted at once and bob fined */
+	assert_int_equal(engine_void_report(f->e, bobs, "dana", "opt-in mail", &r), 0);
+	assert_false(r.decision.listed);
+	store_reporter_t bob;
+	assert_int_equal(store_reporter_get(f->store, "bob", &bob), 0);
+	assert_int_equal(bob.standing, STORE_STANDING_FINED);
+	assert_int_equal(bob.fines, 1);
+	assert_int_equal(engine_void_report(f->e, 999999, "dana", "x", &r), IPBL_ENOENT);
+}
+
+static void test_ban_redecides_reported_addresses(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(report(f, "alice", "45.33.32.5", "b1", &r), 0);
+	assert_int_equal(report(f, "carol", "45.33.32.5", "b2", &r), 0);
+	assert_int_equal(report(f, "carol", "2a01:4f8::5", "b3", &r), 0);
+	assert_true(stored_listed(f, "45.33.32.5"));
+	size_t n = 0;
+	assert_int_equal(engine_reporter_ban(f->e, "carol", "operator", &n), 0);
+	assert_int_equal(n, 2);
+	assert_false(stored_listed(f, "45.33.32.5"));
+	assert_int_equal(engine_reporter_ban(f->e, "nobody", "operator", &n), IPBL_ENOENT);
+}
+
+static void test_expiry_is_due_exactly_at_delist_time(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	for (int i = 0; i < 5; i++) {
+		char addr[32], dg[16];
+		snprintf(addr, sizeof(addr), "45.33.40.%d", i + 1);
+		snprintf(dg, sizeof(dg), "e%d", i);
+		assert_int_equal(trap(f, addr, dg, &r), 0);
+		assert_true(r.decision.listed);
+	}
+	size_t done = 0;
+	bool more = true;
+	assert_int_equal(ipbl_clock_advance_ms(f->clock, H(24) - 1), 0);
+	assert_int_equal(engine_expire_due(f->e, 100, &done, &more), 0);
+	assert_int_equal(done, 0);
+	assert_int_equal(ipbl_clock_advance_ms(f->clock, 1), 0);
+	assert_int_equal(engine_expire_due(f->e, 3, &done, &more), 0);
+	assert_int_equal(done, 3);
+	assert_true(more);
+	assert_int_equal(engine_expire_due(f->e, 3, &done, &more), 0);
+	assert_int_equal(done, 2);
+	assert_false(more);
+	for (int i = 0; i < 5; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "45.33.40.%d", i + 1);
+		assert_false(stored_listed(f, addr));
+	}
+	assert_int_equal(journal_last(f), 10);
+}
+
+/* Count what the follower would hand to a snapshot. */
+static size_t follow_count(engine_follow_t *fl)
+{
+	return engine_follow_count(fl);
+}
+
+static void test_follower_applies_other_writers_and_gaps(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(trap(f, "45.33.50.1", "f1", &r), 0);
+	engine_follow_t *fl = NULL;
+	assert_int_equal(engine_follow_new(f->e, &fl), 0);
+	assert_int_equal(follow_count(fl), 1);
+	/* a second connection, as another process would have */
+	store_t *other = NULL;
+	engine_t *e2 = NULL;
+	char err[256];
+	assert_int_equal(store_open("sqlite", f->db, &other, err, sizeof(err)), 0);
+	assert_int_equal(engine_new(f->conf, other, f->clock, &e2, err, sizeof(err)), 0);
+	engine_trap_hit_t h = {
+		.trap_address = "t@x", .ip = ip("2a01:4f8::9"), .helo = "", .digest = "f2"
+	};
+	assert_int_equal(engine_trap_hit(e2, &h, &r), 0);
+	bool changed = false, busy = true;
+	assert_int_equal(engine_follow_tick(fl, &changed, &busy), 0);
+	assert_true(changed);
+	assert_false(busy);
+	assert_int_equal(follow_count(fl), 2);
+	assert_int_equal(engine_follow_tick(fl, &changed, &busy), 0);
+	assert_false(changed);
+	/* the journal loses entries the follower has not read: it reloads everything */
+	h.ip = ip("45.33.50.2");
+	h.digest = "f3";
+	assert_int_equal(engine_trap_hit(e2, &h, &r), 0);
+	h.ip = ip("45.33.50.3");
+	h.digest = "f4";
+	assert_int_equal(engine_trap_hit(e2, &h, &r), 0);
+	assert_int_equal(store_journal_compact(other, 1), 0);
+	assert_int_equal(engine_follow_tick(fl, &changed, &busy), 0);
+	assert_true(changed);
+	assert_int_equal(follow_count(fl), 4);
+	/* expiry through the follower's tick */
+	assert_int_equal(ipbl_clock_advance_ms(f->clock, H(25)), 0);
+	assert_int_equal(engine_follow_tick(fl, &changed, &busy), 0);
+	assert_true(changed);
+	assert_int_equal(follow_count(fl), 0);
+	engine_free(e2);
+	store_close(other);
+	engine_follow_free(fl);
+}
+
+static void test_digest_normalises_line_ends(void **state)
+{
+	(void)state;
+	char a[ENGINE_DIGEST_LEN], b[ENGINE_DIGEST_LEN], c[ENGINE_DIGEST_LEN];
+	static const char crlf[] = "Subject: x\r\n\r\nbody  \r\n";
+	static const char lf[] = "Subject: x\n\nbody\n";
+	engine_digest("report:", crlf, sizeof(crlf) - 1, a);
+	engine_digest("report:", lf, sizeof(lf) - 1, b);
+	engine_digest("trap:", lf, sizeof(lf) - 1, c);
+	assert_string_equal(a, b);
+	assert_string_not_equal(b, c);
+	assert_int_equal(strlen(a), 64);
+	char k1[ENGINE_KEY_HASH_LEN];
+	engine_api_key_hash("00ff", k1);
+	assert_int_equal(strncmp(k1, "b2:", 3), 0);
+	assert_int_equal(strlen(k1), 67);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_reporters_list_and_journal, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refused_writes_store_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deputy_delisting_holds_until_newer_evidence,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_and_state_changes_redecide, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ban_redecides_reported_addresses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_is_due_exactly_at_delist_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_follower_applies_other_writers_and_gaps, setup,
+						teardown),
+		cmocka_unit_test(test_digest_normalises_line_ends),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
