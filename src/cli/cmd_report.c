@@ -10,13 +10,18 @@
 
 #include <jansson.h>
 
+#include "mail/submit.h"
+
 static void report_usage(FILE *f)
 {
 	fprintf(f, "usage: ipbl report [--reporter NAME] [--trusted A,B,...] [--ip IP] [--json] "
 		   "[FILE|-]\n"
 		   "  Files a spam report: finds the source IP of the message (as `ipbl source`),\n"
 		   "  stores it with its redacted evidence and applies the listing policy.\n"
-		   "  --reporter  the reporting account; its mail hosts are trusted relays\n"
+		   "  --reporter  the reporting account; its mail hosts are trusted relays.\n"
+		   "              Without it, the account is NAME from the address the report\n"
+		   "              was delivered to, submit+NAME@... or spam+NAME@... (in\n"
+		   "              Delivered-To, X-Original-To, Envelope-To, then To)\n"
 		   "  --trusted   more relays of the recipient: IPs, CIDRs or host names\n"
 		   "  --ip        the source, given by a trusted feed (no Received walk)\n"
 		   "  --json      print "
@@ -83,6 +88,10 @@ static int engine_failed(const cli_env_t *env, const char *cmd, int ret, const c
 		fprintf(stderr, "ipbl: %s: reporter %s is banned: its reports are refused\n", cmd,
 			name ? name : "?");
 		return CLI_EUSAGE;
+	case IPBL_EPOLICY:
+		fprintf(stderr, "ipbl: %s: the policy refused the stored evidence (see the log)\n",
+			cmd);
+		return CLI_EOPERATIONAL;
 	case IPBL_EINVAL:
 	case IPBL_EFORMAT:
 		fprintf(stderr, "ipbl: %s: %s\n", cmd, why && why[0] ? why : "not a message");
@@ -140,6 +149,11 @@ int cli_report_main(const cli_options_t *o, int argc, char **argv)
 	int rc = cli_read_input("report", optind < argc ? argv[optind] : "-", &data, &len);
 	if (rc != CLI_OK) {
 		return rc;
+	}
+	/* mail piped from the MTA for submit+NAME@...: the delivery address names the reporter */
+	char submit_name[MAIL_SUBMIT_NAMELEN];
+	if (m.reporter == NULL && mail_submit_reporter(data, len, submit_name)) {
+		m.reporter = submit_name;
 	}
 	cli_env_t env;
 	rc = cli_env_open(o, "report", CLI_NEED_ENGINE, &env);
@@ -216,12 +230,8 @@ int cli_trap_main(const cli_options_t *o, int argc, char **argv)
 	cli_env_t env;
 	rc = cli_env_open(o, "trap", CLI_NEED_ENGINE, &env);
 	if (rc == CLI_OK) {
-		/* the same message from the same peer counts once */
-		char prefix[IPBL_IPADDR_STRLEN + 8];
-		char text[IPBL_IPADDR_STRLEN];
-		snprintf(prefix, sizeof(prefix), "trap:%s:", ipbl_ipaddr_format(&hit.ip, text));
 		char digest[ENGINE_DIGEST_LEN];
-		engine_digest(prefix, data, len, digest);
+		engine_trap_digest(&hit.ip, data, len, digest);
 		hit.digest = digest;
 		engine_result_t r;
 		int ret = engine_trap_hit(env.engine, &hit, &r);

@@ -205,8 +205,10 @@ int engine_redecide(engine_t *e, const ipbl_ipaddr_t *ip, int64_t now, const cha
 	policy_decision_t *d = &out->decision;
 	ret = engine_evaluate(e, old.deputy_delisted_ms, now, d);
 	if (ret != 0) {
-		ipbl_log_err("policy refused the evidence of an address (%s)", ipbl_strerror(ret));
-		return ret;
+		char text[IPBL_IPADDR_STRLEN];
+		ipbl_log_err("the policy refused the stored evidence of %s (%s)",
+			     ipbl_ipaddr_format(ip, text), ipbl_strerror(ret));
+		return IPBL_EPOLICY;
 	}
 	out->was_listed = old.listed;
 
@@ -242,7 +244,27 @@ int engine_redecide(engine_t *e, const ipbl_ipaddr_t *ip, int64_t now, const cha
 	return ret;
 }
 
-/* Run body inside a transaction: commit on 0, roll back otherwise. */
+/* The decision for ip at now without writing anything (a duplicate changes nothing). */
+static int decide_only(engine_t *e, const ipbl_ipaddr_t *ip, int64_t now, engine_result_t *out)
+{
+	store_listing_t l;
+	int ret = store_listing_get(e->store, ip, &l);
+	if (ret == IPBL_ENOENT) {
+		memset(&l, 0, sizeof(l));
+	} else if (ret != 0) {
+		return ret;
+	}
+	ret = engine_load_evidence(e, ip, window_start(e, now));
+	if (ret == 0) {
+		ret = engine_evaluate(e, l.deputy_delisted_ms, now, &out->decision);
+		ret = ret != 0 ? IPBL_EPOLICY : 0;
+	}
+	out->was_listed = l.listed;
+	return ret;
+}
+
+/* Run body inside a transaction: commit on 0, roll back otherwise (also when the commit
+ * itself fails, so the connection never keeps the write lock). */
 #define ENGINE_TXN(e, body)                                                                        \
 	do {                                                                                       \
 		ret = store_begin((e)->store);                                                     \
@@ -252,7 +274,8 @@ int engine_redecide(engine_t *e, const ipbl_ipaddr_t *ip, int64_t now, const cha
 		body;                                                                              \
 		if (ret == 0) {                                                                    \
 			ret = store_commit((e)->store);                                            \
-		} else {                                                                           \
+		}                                                                                  \
+		if (ret != 0) {                                                                    \
 			store_rollback((e)->store);                                                \
 		}                                                                                  \
 	} while (0)
@@ -291,7 +314,7 @@ static int report_in_txn(engine_t *e, const engine_report_t *in, int64_t now, en
 	out->id = r.id;
 	if (ret == IPBL_EEXIST) {
 		out->duplicate = true;
-		ret = 0;
+		return decide_only(e, &in->ip, now, out);
 	}
 	if (ret != 0) {
 		return ret;
@@ -302,12 +325,14 @@ static int report_in_txn(engine_t *e, const engine_report_t *in, int64_t now, en
 int engine_report(engine_t *e, const engine_report_t *in, engine_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (ipbl_ipaddr_is_reserved(&in->ip)) {
+	engine_report_t r = *in;
+	ipbl_ipaddr_unmap(&r.ip); /* ::ffff:a.b.c.d is a.b.c.d, listed once */
+	if (ipbl_ipaddr_is_reserved(&r.ip)) {
 		return IPBL_EINVAL;
 	}
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = report_in_txn(e, in, now, out));
+	ENGINE_TXN(e, ret = report_in_txn(e, &r, now, out));
 	return ret;
 }
 
@@ -321,7 +346,7 @@ static int trap_in_txn(engine_t *e, const engine_trap_hit_t *in, int64_t now, en
 	out->id = h.id;
 	if (ret == IPBL_EEXIST) {
 		out->duplicate = true;
-		ret = 0;
+		return decide_only(e, &in->ip, now, out);
 	}
 	if (ret != 0) {
 		return ret;
@@ -332,12 +357,14 @@ static int trap_in_txn(engine_t *e, const engine_trap_hit_t *in, int64_t now, en
 int engine_trap_hit(engine_t *e, const engine_trap_hit_t *in, engine_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (ipbl_ipaddr_is_reserved(&in->ip)) {
+	engine_trap_hit_t h = *in;
+	ipbl_ipaddr_unmap(&h.ip);
+	if (ipbl_ipaddr_is_reserved(&h.ip)) {
 		return IPBL_EINVAL;
 	}
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = trap_in_txn(e, in, now, out));
+	ENGINE_TXN(e, ret = trap_in_txn(e, &h, now, out));
 	return ret;
 }
 
@@ -380,9 +407,11 @@ int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const ch
 	memset(out, 0, sizeof(*out));
 	char actor[STORE_NAME_MAX + 16];
 	deputy_actor(by, actor, sizeof(actor));
+	ipbl_ipaddr_t a = *ip;
+	ipbl_ipaddr_unmap(&a);
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = delist_in_txn(e, ip, actor, reason, now, out));
+	ENGINE_TXN(e, ret = delist_in_txn(e, &a, actor, reason, now, out));
 	return ret;
 }
 
@@ -475,8 +504,12 @@ static int void_in_txn(engine_t *e, int64_t id, const char *actor, const char *r
 {
 	store_report_t r;
 	int ret = store_report_get(e->store, id, &r);
+	out->id = id;
 	if (ret != 0) {
 		return ret;
+	}
+	if (r.state == STORE_REPORT_VOIDED) {
+		return decide_only(e, &r.ip, now, out); /* already voided: no second fine */
 	}
 	ret = store_report_set_state(e->store, id, STORE_REPORT_VOIDED);
 	if (ret != 0) {
@@ -487,12 +520,15 @@ static int void_in_txn(engine_t *e, int64_t id, const char *actor, const char *r
 		 reason ? reason : "");
 	ret = audit_ip(e, now, actor, "report_void", &r.ip, detail);
 	if (ret == 0 && r.reporter_id != 0) {
+		/* fining re-decides every address the reporter reported, r.ip among them */
 		ret = standing_in_txn(e, NULL, r.reporter_id, false, actor, detail, now, NULL);
 	}
+	/* the decision for r.ip as it stands now (re-decided above, or here without a
+	 * reporter) */
 	if (ret == 0) {
-		ret = engine_redecide(e, &r.ip, now, actor, 0, out);
+		ret = r.reporter_id != 0 ? decide_only(e, &r.ip, now, out)
+					 : engine_redecide(e, &r.ip, now, actor, 0, out);
 	}
-	out->id = id;
 	return ret;
 }
 
@@ -554,14 +590,27 @@ static int expire_in_txn(engine_t *e, size_t limit, int64_t now, size_t *n_done,
 	int ret = store_listings_due(e->store, now, limit + 1, collect_listing, &due);
 	*more = due.n > limit;
 	size_t n = due.n > limit ? limit : due.n;
+	size_t done = 0;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		engine_result_t r;
 		memset(&r, 0, sizeof(r));
 		ret = engine_redecide(e, &due.v[i], now, "engine", 0, &r);
+		if (ret == IPBL_EPOLICY) {
+			ret = 0; /* logged; one bad address must not stop the others */
+		} else if (ret == 0) {
+			done++;
+		}
 	}
-	*n_done = ret == 0 ? n : 0;
+	*n_done = ret == 0 ? done : 0;
 	free(due.v);
 	return ret;
+}
+
+static int note_due(void *arg, const store_listing_t *l)
+{
+	(void)l;
+	*(bool *)arg = true;
+	return 0;
 }
 
 int engine_expire_due(engine_t *e, size_t limit, size_t *n_done, bool *more)
@@ -572,7 +621,12 @@ int engine_expire_due(engine_t *e, size_t limit, size_t *n_done, bool *more)
 		return 0;
 	}
 	int64_t now = engine_now_ms(e);
-	int ret;
+	/* a plain read first: most ticks find nothing due and take no write lock */
+	bool any = false;
+	int ret = store_listings_due(e->store, now, 1, note_due, &any);
+	if (ret != 0 || !any) {
+		return ret;
+	}
 	ENGINE_TXN(e, ret = expire_in_txn(e, limit, now, n_done, more));
 	return ret;
 }

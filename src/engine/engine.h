@@ -46,8 +46,10 @@ typedef struct {
  * digest: identifies the spam (engine_digest), so the same spam counts once. evidence: the
  * redacted header block and hops as JSON text (borrowed; may be ""). Errors: IPBL_ENOENT
  * for an unknown reporter, IPBL_EACCES for a banned one (nothing stored), IPBL_EINVAL for an
- * address that is never listed (loopback, private, documentation ...), IPBL_E* from the
- * store (message in store_errmsg). */
+ * address that is never listed (loopback, private, documentation ...), IPBL_EPOLICY when the
+ * policy refuses the stored evidence (logged), IPBL_E* from the store (message in
+ * store_errmsg). An IPv4-mapped IPv6 address is taken as its IPv4 address. A duplicate
+ * changes nothing and gives the current decision. */
 typedef struct {
 	const char *reporter;
 	ipbl_ipaddr_t ip;
@@ -72,7 +74,8 @@ typedef struct {
 int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_t *out,
 			  ipbl_ipaddr_t *source, char *why, size_t why_len) IPBL_MUSTCHECK;
 
-/* A spamtrap hit: mail for trap_address from the directly connected ip. */
+/* A spamtrap hit: mail for trap_address from the directly connected ip. Errors and
+ * duplicates as engine_report. */
 typedef struct {
 	const char *trap_address;
 	ipbl_ipaddr_t ip;
@@ -133,8 +136,8 @@ int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip, engine_lookup_t *out) IP
 
 /* The lookup as the contract's JSON object (one line, no newline) appended to b:
  * {"ip","listed","reason","reason_code","reports","trap_hits","first_seen","last_seen",
- *  "listed_since","delist_at","seconds_to_delist"}; times RFC 3339 UTC, absent ones null.
- * Returns 0 or IPBL_ENOMEM. */
+ *  "listed_since","delist_at","seconds_to_delist", ...}; times RFC 3339 UTC, absent ones
+ * null. Returns 0, IPBL_ENOMEM, or IPBL_ERANGE when b is too small. */
 int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b) IPBL_MUSTCHECK;
 
 /* API keys. A key is 32 random bytes shown once as 64 hex digits; the store keeps only its
@@ -152,3 +155,8 @@ int engine_reporter_by_key(engine_t *e, const char *key, store_reporter_t *out) 
  * prefix ("trap:" ...) keeps the kinds apart. */
 #define ENGINE_DIGEST_LEN 65
 void engine_digest(const char *prefix, const void *msg, size_t len, char out[ENGINE_DIGEST_LEN]);
+
+/* The digest of a spamtrap message from peer ip: the same message from the same peer counts
+ * once. */
+void engine_trap_digest(const ipbl_ipaddr_t *ip, const void *msg, size_t len,
+			char out[ENGINE_DIGEST_LEN]);

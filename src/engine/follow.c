@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/mem.h"
 
@@ -15,6 +16,7 @@
 #include "lib/log.h"
 
 #define EXPIRE_BATCH 2000   /* listings re-decided per transaction */
+#define EXPIRE_BUDGET_MS 50 /* expiry work per tick, so publishing is never held up */
 #define JOURNAL_KEEP 100000 /* entries kept for followers that fall behind */
 #define COMPACT_EVERY 10000 /* serials between compactions */
 
@@ -236,11 +238,23 @@ static int follow_journal(engine_follow_t *f)
 	return ret;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int engine_follow_tick(engine_follow_t *f, bool *changed, bool *busy)
 {
 	size_t n = 0;
 	bool more = false;
-	int ret = engine_expire_due(f->engine, EXPIRE_BATCH, &n, &more);
+	int ret = 0;
+	/* batches while due listings remain, within the budget; the snapshot is rebuilt once */
+	int64_t until = monotonic_ms() + EXPIRE_BUDGET_MS;
+	do {
+		ret = engine_expire_due(f->engine, EXPIRE_BATCH, &n, &more);
+	} while (ret == 0 && more && monotonic_ms() < until);
 	if (ret != 0) {
 		ipbl_log_err("expiry failed (%s): %s", ipbl_strerror(ret),
 			     store_errmsg(engine_store(f->engine)));

@@ -76,8 +76,12 @@ int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_
 		*source = *m->ip;
 	}
 	if (ret == 0) {
-		char digest[ENGINE_DIGEST_LEN];
-		engine_digest("report:", m->msg, m->len, digest);
+		/* the same message counts once per source address (a partner feed may send one
+		 * note text for many addresses) */
+		char digest[ENGINE_DIGEST_LEN], prefix[IPBL_IPADDR_STRLEN + 16];
+		char text[IPBL_IPADDR_STRLEN];
+		snprintf(prefix, sizeof(prefix), "report:%s:", ipbl_ipaddr_format(source, text));
+		engine_digest(prefix, m->msg, m->len, digest);
 		engine_report_t r = {
 			.reporter = m->reporter,
 			.ip = *source,

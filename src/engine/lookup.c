@@ -9,9 +9,12 @@
 
 #include "engine/engine_internal.h"
 
-int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip, engine_lookup_t *out)
+int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip_in, engine_lookup_t *out)
 {
 	memset(out, 0, sizeof(*out));
+	ipbl_ipaddr_t a = *ip_in;
+	ipbl_ipaddr_unmap(&a);
+	const ipbl_ipaddr_t *ip = &a;
 	out->ip = *ip;
 	out->seconds_to_delist = -1;
 	store_listing_t l;
@@ -129,4 +132,12 @@ void engine_digest(const char *prefix, const void *msg, size_t len, char out[ENG
 	unsigned char h[32];
 	crypto_generichash_final(&st, h, sizeof(h));
 	sodium_bin2hex(out, ENGINE_DIGEST_LEN, h, sizeof(h));
+}
+
+void engine_trap_digest(const ipbl_ipaddr_t *ip, const void *msg, size_t len,
+			char out[ENGINE_DIGEST_LEN])
+{
+	char prefix[IPBL_IPADDR_STRLEN + 8], text[IPBL_IPADDR_STRLEN];
+	snprintf(prefix, sizeof(prefix), "trap:%s:", ipbl_ipaddr_format(ip, text));
+	engine_digest(prefix, msg, len, out);
 }

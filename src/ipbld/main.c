@@ -187,10 +187,10 @@ static void on_reload_timer(evutil_socket_t fd, short what, void *arg)
 static int take_spooled(void *arg, const trap_spooled_t *s)
 {
 	daemon_engine_t *de = arg;
-	char prefix[IPBL_IPADDR_STRLEN + 8], ip[IPBL_IPADDR_STRLEN];
-	snprintf(prefix, sizeof(prefix), "trap:%s:", ipbl_ipaddr_format(&s->peer, ip));
+	char ip[IPBL_IPADDR_STRLEN];
+	ipbl_ipaddr_format(&s->peer, ip);
 	char digest[ENGINE_DIGEST_LEN];
-	engine_digest(prefix, s->msg, s->len, digest);
+	engine_trap_digest(&s->peer, s->msg, s->len, digest);
 	engine_trap_hit_t hit = {
 		.trap_address = s->trap_address,
 		.ip = s->peer,
@@ -399,8 +399,11 @@ int main(int argc, char **argv)
 	if (ipbl_log_level_parse(ipbl_conf_str(conf, "main", "log_level"), &level) == 0) {
 		ipbl_log_set_level(level);
 	}
-	if (!ipbl_conf_has_section(conf, "dns")) {
-		ipbl_log_err("%s: nothing to run: no [dns] section", o.conf_path);
+	bool want_dns = ipbl_conf_has_section(conf, "dns");
+	if (!want_dns && (o.only != NULL || (!ipbl_conf_has_section(conf, "web") &&
+					     !ipbl_conf_has_section(conf, "trap")))) {
+		ipbl_log_err("%s: nothing to run: no [dns], [web] or [trap] section%s", o.conf_path,
+			     o.only ? " (--only dns needs [dns])" : "");
 		ipbl_conf_free(conf);
 		return 1;
 	}
@@ -426,15 +429,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int status = 1;
-	if (dnsd_new(conf, &dm.dns) != 0) {
+	if (want_dns && dnsd_new(conf, &dm.dns) != 0) {
 		goto out;
 	}
 	if (o.only == NULL) {
 		if (engine_open(&dm.eng, conf) != 0) {
 			goto out;
 		}
-		dnsd_set_source(dm.dns, engine_follow_fill, dm.eng.follow);
-		dnsd_source_changed(dm.dns);
+		if (dm.dns != NULL) {
+			dnsd_set_source(dm.dns, engine_follow_fill, dm.eng.follow);
+			dnsd_source_changed(dm.dns);
+		}
 		if (ipbl_conf_has_section(conf, "web") && web_new(conf, &dm.web) != 0) {
 			goto out;
 		}
@@ -443,7 +448,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (dnsd_start(dm.dns) != 0) {
+	if (dm.dns != NULL && dnsd_start(dm.dns) != 0) {
 		goto out;
 	}
 	if (dm.web != NULL && web_start(dm.web) != 0) {

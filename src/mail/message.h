@@ -20,5 +20,11 @@ typedef struct {
 int mail_message_received_parse(const char *data, size_t len, mail_message_received_t *out,
 				char *err, size_t errlen) IPBL_MUSTCHECK;
 
+/* The same, always reading the whole message with GMime: the reference that
+ * mail_message_received_parse (which reads a plain header block itself, for speed) must agree
+ * with. For tests and for comparison; use mail_message_received_parse. */
+int mail_message_received_parse_gmime(const char *data, size_t len, mail_message_received_t *out,
+				      char *err, size_t errlen) IPBL_MUSTCHECK;
+
 /* Free what mail_message_received allocated; out itself is the caller's. */
 void mail_message_received_fini(mail_message_received_t *out);

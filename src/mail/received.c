@@ -24,12 +24,14 @@ static bool is_alnum(char c)
 /* Case-insensitive: does s[i..] start with the NUL-terminated word w? */
 static bool starts_nocase(const char *s, size_t len, size_t i, const char *w)
 {
-	size_t n = strlen(w);
-	if (i > len || len - i < n) {
+	if (i > len) {
 		return false;
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (lower(s[i + k]) != lower(w[k])) {
+	/* no strlen until the first character matches: the scans below call this at every
+	 * position of a field */
+	size_t k = 0;
+	for (; w[k] != '\0'; k++) {
+		if (i + k >= len || lower(s[i + k]) != lower(w[k])) {
 			return false;
 		}
 	}
@@ -47,6 +49,18 @@ static bool has_word_nocase(const char *s, size_t len, const char *w)
 		bool left = i == 0 || !is_alnum(s[i - 1]);
 		bool right = i + n == len || !is_alnum(s[i + n]);
 		if (left && right) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Case-insensitive search for the phrase p anywhere in s. */
+static bool has_phrase_nocase(const char *s, size_t len, const char *p)
+{
+	size_t n = strlen(p);
+	for (size_t i = 0; i + n <= len; i++) {
+		if (starts_nocase(s, len, i, p)) {
 			return true;
 		}
 	}
@@ -189,15 +203,18 @@ static void value_after(const char *s, size_t len, size_t i, const char **w, siz
 	*wlen = k - i;
 }
 
-/* The address recorded in one from-clause comment (content between the parentheses). */
-static bool comment_addr(const char *s, size_t len, mail_received_hop_t *out)
+/* The address recorded in one from-clause comment (content between the parentheses).
+ * *helo_only is set when the comment is just the HELO/EHLO argument ("(HELO x)", "(EHLO x)"). */
+static bool comment_addr(const char *s, size_t len, mail_received_hop_t *out, bool *helo_only)
 {
 	ipbl_str_t t = ipbl_str_trim((ipbl_str_t){ .ptr = s, .len = len });
-	if (starts_nocase(t.ptr, t.len, 0, "helo ") || starts_nocase(t.ptr, t.len, 0, "helo=")) {
+	if (starts_nocase(t.ptr, t.len, 0, "helo ") || starts_nocase(t.ptr, t.len, 0, "helo=") ||
+	    starts_nocase(t.ptr, t.len, 0, "ehlo ")) {
 		const char *w;
 		size_t wl;
 		value_after(t.ptr, t.len, 5, &w, &wl);
 		copy_name(out->helo, w, wl);
+		*helo_only = true;
 		return false;
 	}
 	if (parse_literal(t.ptr, t.len, &out->peer)) {
@@ -232,6 +249,7 @@ static bool comment_addr(const char *s, size_t len, mail_received_hop_t *out)
 			word_before(t.ptr, i, &w, &wl);
 			if (wl > 0 && !starts_nocase(w, wl, 0, "unknown")) {
 				copy_name(out->rdns, w, wl);
+				out->rdns_verified = !has_phrase_nocase(t.ptr, t.len, "forged");
 			}
 			return true;
 		}
@@ -342,11 +360,8 @@ static bool detect_auth(const char *s, size_t len)
 	static const char *const phrases[] = { "(authenticated", "authenticated sender",
 					       "authenticated user", "(auth:", "(account " };
 	for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
-		size_t n = strlen(phrases[k]);
-		for (size_t i = 0; i + n <= len; i++) {
-			if (starts_nocase(s, len, i, phrases[k])) {
-				return true;
-			}
+		if (has_phrase_nocase(s, len, phrases[k])) {
+			return true;
 		}
 	}
 	return is_http(s, len);
@@ -389,6 +404,7 @@ void mail_received_parse(ipbl_str_t value, mail_received_hop_t *out)
 	}
 
 	/* the TCP-info: the first comment or literal after the host that names an address */
+	bool helo_comment = false;
 	while (i < end && !out->has_peer) {
 		char c = s[i];
 		if (is_space(c) || c == ',') {
@@ -399,7 +415,7 @@ void mail_received_parse(ipbl_str_t value, mail_received_hop_t *out)
 			size_t e = group_end(s, end, i);
 			size_t inner = e - i >= 2 ? e - i - 2 : 0;
 			if (c == '(') {
-				out->has_peer = comment_addr(s + i + 1, inner, out);
+				out->has_peer = comment_addr(s + i + 1, inner, out, &helo_comment);
 			} else if (!after_helo(s, i)) {
 				out->has_peer = parse_literal(s + i + 1, inner, &out->peer);
 			}
@@ -413,9 +429,12 @@ void mail_received_parse(ipbl_str_t value, mail_received_hop_t *out)
 	if (!out->has_peer && he > hs + 1 && s[hs] == '[') {
 		out->has_peer = parse_literal(s + hs + 1, he - hs - 2, &out->peer);
 	}
-	if (!out->has_peer && he > hs && s[hs] != '[' && is_http(s, len)) {
-		/* webmail: HTTP has no HELO, the from-host is the client address it recorded */
-		out->has_peer = parse_literal(s + hs, he - hs, &out->peer);
+	bool from_host_peer = false;
+	if (!out->has_peer && he > hs && s[hs] != '[' && (helo_comment || is_http(s, len))) {
+		/* webmail: HTTP has no HELO, the from-host is the client address it recorded; and
+		 * "from IP (EHLO name) by ..." (Yahoo, AltaVista): the receiver wrote the address
+		 * where others write the HELO, and put the HELO in the comment */
+		from_host_peer = out->has_peer = parse_literal(s + hs, he - hs, &out->peer);
 	}
 	for (size_t k = hs; k + 5 <= end; k++) {
 		if (starts_nocase(s, end, k, "helo=")) {
@@ -426,7 +445,7 @@ void mail_received_parse(ipbl_str_t value, mail_received_hop_t *out)
 			break;
 		}
 	}
-	if (out->has_peer && out->rdns[0] == '\0' && he > hs && s[hs] != '[') {
+	if (out->has_peer && !from_host_peer && out->rdns[0] == '\0' && he > hs && s[hs] != '[') {
 		/* qmail/Exim/Exchange put the reverse name (or "unknown") first */
 		bool helo_elsewhere = has_word_nocase(s, end, "helo");
 		if (helo_elsewhere && !starts_nocase(s, end, hs, "unknown")) {

@@ -17,7 +17,12 @@ typedef struct {
 	bool has_from;	    /* the field has a from-clause */
 	char helo[MAIL_RECEIVED_NAMELEN]; /* HELO/EHLO argument as written, or "" */
 	char rdns[MAIL_RECEIVED_NAMELEN]; /* reverse-DNS name the receiver recorded, or "" */
-	char by[MAIL_RECEIVED_NAMELEN];	  /* the by-host, or "" */
+	/* rdns was written inside the TCP-info as "(name [ip])", the form of MTAs that check the
+	 * name resolves back to the peer (Postfix writes "unknown", Sendmail adds "(may be
+	 * forged)" when it does not), and carries no such mark: a trusted receiver vouches for
+	 * it. False for qmail's and Exim's leading name, which may be unchecked. */
+	bool rdns_verified;
+	char by[MAIL_RECEIVED_NAMELEN]; /* the by-host, or "" */
 } mail_received_hop_t;
 
 /* Parse one unfolded Received field value (without the "Received:" name) into *out. Never

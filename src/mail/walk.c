@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/err.h"
 
@@ -103,6 +104,34 @@ bool mail_walk_is_trusted(const mail_trusted_t *t, const ipbl_ipaddr_t *a)
 	return false;
 }
 
+/* Host names compare without case and without a trailing dot. */
+static bool same_host(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	la -= la > 0 && a[la - 1] == '.';
+	lb -= lb > 0 && b[lb - 1] == '.';
+	return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
+}
+
+bool mail_walk_is_trusted_hop(const mail_trusted_t *t, const mail_received_hop_t *h)
+{
+	if (!h->has_peer) {
+		return false;
+	}
+	if (mail_walk_is_trusted(t, &h->peer)) {
+		return true;
+	}
+	if (!h->rdns_verified || h->rdns[0] == '\0') {
+		return false;
+	}
+	for (size_t i = 0; i < t->n_names; i++) {
+		if (same_host(t->names[i], h->rdns)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool is_internal(enum ipbl_ipaddr_kind k)
 {
 	return k == IPBL_IP_UNSPECIFIED || k == IPBL_IP_LOOPBACK || k == IPBL_IP_PRIVATE ||
@@ -121,7 +150,7 @@ void mail_walk_run(const mail_received_hop_t *hops, size_t n, const mail_trusted
 		if (!h->has_peer) {
 			v = MAIL_HOP_NO_PEER;
 			n_nopeer++;
-		} else if (mail_walk_is_trusted(t, &h->peer)) {
+		} else if (mail_walk_is_trusted_hop(t, h)) {
 			v = MAIL_HOP_TRUSTED;
 			n_trusted++;
 		} else if (is_internal(ipbl_ipaddr_kind(&h->peer))) {

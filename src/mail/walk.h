@@ -15,7 +15,9 @@
 typedef struct {
 	ipbl_prefix_t *prefixes; /* owned */
 	size_t n_prefixes;
-	char **names; /* owned; host names, kept for display, never matched against a peer */
+	/* owned; host names: matched against the reverse name a trusted receiver recorded and
+	 * vouched for (mail_received_hop_t.rdns_verified), never against a HELO */
+	char **names;
 	size_t n_names;
 } mail_trusted_t;
 
@@ -47,6 +49,11 @@ void mail_walk_trusted_fini(mail_trusted_t *t);
 
 /* True when a lies inside one of t's IP/CIDR entries (IPv4-mapped addresses are folded). */
 bool mail_walk_is_trusted(const mail_trusted_t *t, const ipbl_ipaddr_t *a);
+
+/* True when the hop's peer is one of t's relays: its address lies inside an IP/CIDR entry,
+ * or the receiver recorded a checked reverse name equal to one of t's host names (without
+ * case or trailing dot). The walk asks this only of hops whose receiver it already trusts. */
+bool mail_walk_is_trusted_hop(const mail_trusted_t *t, const mail_received_hop_t *h);
 
 /* Walk hops[0..n) (top first). verdicts, when not NULL, receives one verdict per hop. Never
  * fails: no source gives out->found false with the reason. */

@@ -10,11 +10,13 @@
  * report weighs report_weight_fresh at age 0 falling linearly to report_weight_old at
  * report_decay, times fine_keep_percent per fine. Trap hits younger than trap_window and
  * newer than the deputy's delisting score trap_weight each, or hits squared from
- * trap_square_from hits. The IP is listed at T when the score reaches the threshold, reports
- * alone come from min_reporters reporters, and T is before the last evidence plus expire
- * (or the thin cap). Every part of that is monotone in T (ages only grow, weights only
- * fall, items only leave), so once listed the listing ends at the first T where the test
- * fails, and a binary search over T with tally() finds it to the millisecond.
+ * trap_square_from hits. The threshold test (the score reaches the threshold, and reports
+ * alone come from min_reporters reporters) is made as of each recent evidence time E, with
+ * only the evidence received up to E; when it is met, the listing lasts until expire (or the
+ * thin cap) after the last evidence that counted at E. The IP is listed at T while such a
+ * listing lasts: new evidence can extend a listing and never cut it short, and decay after
+ * the listing began does not end it early (the contract: delisted 24 hours after the last
+ * report). Without new evidence the decision can only turn from listed to not listed.
  * Arithmetic is integer milli-points throughout, rounding down, so results are exact and the
  * same on every machine. */
 #include "policy/policy.h"
@@ -340,8 +342,10 @@ static enum policy_note classify(const policy_rules_t *r, const policy_evidence_
 }
 
 /* The aggregates at time t; notes (optional) gets each report's fate. */
-static void tally(const policy_rules_t *r, const policy_evidence_t *ev, int64_t t,
-		  policy_report_score_t *notes, tally_t *out)
+/* The aggregates at time t of the evidence received up to upto_ms (INT64_MAX: all of it;
+ * evidence newer than t then counts at age 0); notes (optional) gets each report's fate. */
+static void tally_upto(const policy_rules_t *r, const policy_evidence_t *ev, int64_t t,
+		       int64_t upto_ms, policy_report_score_t *notes, tally_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->last_ms = -1;
@@ -357,6 +361,9 @@ static void tally(const policy_rules_t *r, const policy_evidence_t *ev, int64_t 
 		bool scored_any = false;
 		/* newest first: the newest report scores, older ones only a window apart */
 		for (size_t k = end; k-- > i;) {
+			if (rep[k].time_ms > upto_ms) {
+				continue; /* not received yet at upto_ms (notes: only without) */
+			}
 			enum policy_note note = classify(r, ev, &rep[k], t, out);
 			int64_t w = 0;
 			if (note == POLICY_NOTE_SCORED) {
@@ -391,7 +398,7 @@ static void tally(const policy_rules_t *r, const policy_evidence_t *ev, int64_t 
 	}
 	for (size_t k = 0; k < ev->n_trap_hits; k++) {
 		int64_t hit_ms = ev->trap_hits[k].time_ms;
-		if (age_at(hit_ms, t) >= r->trap_window_ms) {
+		if (hit_ms > upto_ms || age_at(hit_ms, t) >= r->trap_window_ms) {
 			continue;
 		}
 		if (ev->deputy_delist_ms > 0 && hit_ms <= ev->deputy_delist_ms) {
@@ -404,6 +411,12 @@ static void tally(const policy_rules_t *r, const policy_evidence_t *ev, int64_t 
 		}
 	}
 	out->trap_score_milli = trap_score_milli(r, out->n_traps);
+}
+
+static void tally(const policy_rules_t *r, const policy_evidence_t *ev, int64_t t,
+		  policy_report_score_t *notes, tally_t *out)
+{
+	tally_upto(r, ev, t, INT64_MAX, notes, out);
 }
 
 static int64_t score_of(const tally_t *t)
@@ -431,52 +444,65 @@ static int64_t listing_ms(const policy_rules_t *r, const tally_t *t)
 	return r->expire_ms;
 }
 
-/* The newest report or trap hit that can count at all (counted, not from a banned reporter,
- * newer than the deputy's delisting), whatever its age; -1 when there is none. */
-static bool after_deputy(const policy_evidence_t *ev, int64_t t)
+/* Can this evidence time list the IP at all: a counted report of a reporter not banned, or
+ * a trap hit, after the deputy's delisting? */
+static bool is_candidate(const policy_evidence_t *ev, int64_t t, const policy_report_t *rep)
 {
-	return ev->deputy_delist_ms == 0 || t > ev->deputy_delist_ms;
+	if (ev->deputy_delist_ms > 0 && t <= ev->deputy_delist_ms) {
+		return false;
+	}
+	return rep == NULL ||
+	       (rep->state == POLICY_REPORT_COUNTED && rep->standing != POLICY_STANDING_BANNED);
 }
 
-static int64_t newest_candidate_ms(const policy_evidence_t *ev)
+/* The newest candidate evidence time below before_ms (INT64_MAX: any), or -1. */
+static int64_t candidate_below(const policy_evidence_t *ev, int64_t before_ms)
 {
-	int64_t newest = -1;
+	int64_t best = -1;
 	for (size_t i = 0; i < ev->n_reports; i++) {
 		const policy_report_t *rep = &ev->reports[i];
-		if (rep->state == POLICY_REPORT_COUNTED &&
-		    rep->standing != POLICY_STANDING_BANNED && after_deputy(ev, rep->time_ms) &&
-		    rep->time_ms > newest) {
-			newest = rep->time_ms;
+		if (rep->time_ms < before_ms && rep->time_ms > best &&
+		    is_candidate(ev, rep->time_ms, rep)) {
+			best = rep->time_ms;
 		}
 	}
 	for (size_t i = 0; i < ev->n_trap_hits; i++) {
 		int64_t t = ev->trap_hits[i].time_ms;
-		if (after_deputy(ev, t) && t > newest) {
-			newest = t;
+		if (t < before_ms && t > best && is_candidate(ev, t, NULL)) {
+			best = t;
 		}
 	}
-	return newest;
+	return best;
 }
 
-/* A listing holds from the evidence that met the threshold until `expire` after the last
- * evidence: the test is made as of the newest evidence (then), not as of now, so neither
- * decay nor a window shorter than `expire` ends a listing early. That is what the contract
- * promises: delisted 24 hours after the last report or hit. The outcome depends on the
- * evidence alone, so as time passes it can only turn from listed to not listed, at *end_ms.
- * *then_out gets the tally as of then (valid when it returns true). */
+/* At most this many evidence times are tried, newest first (bounds the work when one IP has
+ * a flood of evidence that never meets the test). */
+#define CANDIDATES_MAX 64
+
+/* Is the IP listed at at_ms? The threshold test is made as of each recent evidence time E
+ * (newest first) with the evidence received up to E; the first E that meets it gives the
+ * listing's end: expire (or the thin cap) after the last evidence that counted at E. An
+ * older E cannot give a later end, so the search stops there; times older than the longest
+ * listing cannot reach at_ms and are not tried. *end_ms and *then_out (the tally as of E)
+ * are valid when it returns true. */
 static bool is_listed_at(const policy_rules_t *r, const policy_evidence_t *ev, int64_t at_ms,
 			 int64_t *end_ms, tally_t *then_out)
 {
-	int64_t newest = newest_candidate_ms(ev);
-	if (newest < 0) {
-		return false;
+	int64_t longest = r->expire_ms;
+	if (r->thin_evidence > 0 && r->thin_expire_ms > longest) {
+		longest = r->thin_expire_ms;
 	}
-	tally(r, ev, newest, NULL, then_out);
-	if (then_out->last_ms < 0 || !is_met(r, then_out)) {
-		return false;
+	int64_t e = candidate_below(ev, INT64_MAX);
+	for (int n = 0; e >= 0 && n < CANDIDATES_MAX && e > at_ms - longest; n++) {
+		/* evidence newer than at_ms (the clock went back) counts as received now */
+		tally_upto(r, ev, e, e >= at_ms ? INT64_MAX : e, NULL, then_out);
+		if (then_out->last_ms >= 0 && is_met(r, then_out)) {
+			*end_ms = then_out->last_ms + listing_ms(r, then_out);
+			return at_ms < *end_ms;
+		}
+		e = candidate_below(ev, e);
 	}
-	*end_ms = then_out->last_ms + listing_ms(r, then_out);
-	return at_ms < *end_ms;
+	return false;
 }
 
 /* ---- input checks ---- */
@@ -717,6 +743,25 @@ static enum policy_reason unlisted_reason(const policy_rules_t *r, const policy_
 	return POLICY_REASON_NO_EVIDENCE;
 }
 
+/* The counts of tally t into the decision. */
+static void fill_counts(policy_decision_t *out, const policy_rules_t *rules, const tally_t *t)
+{
+	out->thin = is_thin(rules, t);
+	out->score_milli = score_of(t);
+	out->report_score_milli = t->report_score_milli;
+	out->trap_score_milli = t->trap_score_milli;
+	out->n_reports = t->n_reports;
+	out->n_reports_scored = t->n_scored;
+	out->n_reporters = t->n_reporters;
+	out->n_reports_banned = t->n_banned;
+	out->n_reports_voided = t->n_voided;
+	out->n_reports_withdrawn = t->n_withdrawn;
+	out->n_trap_hits = t->n_traps;
+	out->n_before_deputy = t->n_before_deputy;
+	out->last_evidence_ms = t->last_ms >= 0 ? t->last_ms : 0;
+	out->listing_ms = listing_ms(rules, t);
+}
+
 int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, int64_t now_ms,
 		    policy_decision_t *out)
 {
@@ -728,46 +773,31 @@ int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, in
 	if (ret != 0) {
 		return ret;
 	}
-	tally_t t;
-	tally(rules, ev, now_ms, NULL, &t);
-
 	out->rules = *rules;
+	out->threshold_milli = rules->threshold * POLICY_MILLI;
 	int64_t end_ms = 0;
 	tally_t then;
 	out->listed = is_listed_at(rules, ev, now_ms, &end_ms, &then);
-	out->thin = is_thin(rules, &t);
-	out->score_milli = score_of(&t);
-	out->report_score_milli = t.report_score_milli;
-	out->trap_score_milli = t.trap_score_milli;
-	out->threshold_milli = rules->threshold * POLICY_MILLI;
-	out->n_reports = t.n_reports;
-	out->n_reports_scored = t.n_scored;
-	out->n_reporters = t.n_reporters;
-	out->n_reports_banned = t.n_banned;
-	out->n_reports_voided = t.n_voided;
-	out->n_reports_withdrawn = t.n_withdrawn;
-	out->n_trap_hits = t.n_traps;
-	out->n_before_deputy = t.n_before_deputy;
-	out->last_evidence_ms = t.last_ms >= 0 ? t.last_ms : 0;
-	out->listing_ms = listing_ms(rules, &t);
 	if (out->listed) {
-		/* the evidence that holds the listing, which may have left its window by now */
-		out->last_evidence_ms =
-			then.last_ms > out->last_evidence_ms ? then.last_ms : out->last_evidence_ms;
-		out->listing_ms = listing_ms(rules, &then);
-		out->thin = is_thin(rules, &then);
+		/* described by the evidence that holds the listing, as it stood then: some of it
+		 * may have left its window by now */
+		fill_counts(out, rules, &then);
 		out->delist_at_ms = end_ms;
-		out->next_change_ms = out->delist_at_ms;
-		if (t.n_reporters > 0 && t.n_traps > 0) {
+		out->next_change_ms = end_ms;
+		if (then.n_reporters > 0 && then.n_traps > 0) {
 			out->reason = POLICY_REASON_LISTED_REPORTS_TRAPS;
-		} else if (t.n_traps > 0) {
+		} else if (then.n_traps > 0) {
 			out->reason = POLICY_REASON_LISTED_TRAPS;
 		} else {
 			out->reason = POLICY_REASON_LISTED_REPORTS;
 		}
-	} else {
-		out->reason = unlisted_reason(rules, ev, &t, now_ms);
+		write_sentence(out, rules, &then);
+		return 0;
 	}
+	tally_t t;
+	tally(rules, ev, now_ms, NULL, &t);
+	fill_counts(out, rules, &t);
+	out->reason = unlisted_reason(rules, ev, &t, now_ms);
 	write_sentence(out, rules, &t);
 	return 0;
 }

@@ -151,8 +151,8 @@ typedef struct {
  * policy_rules_check, a time is outside 0..POLICY_TIME_MAX_MS, an enum is out of range or the
  * reports are not sorted as policy_reports_sort leaves them; *out is then cleared (not
  * listed). Evidence newer than now_ms (the clock went back) counts as age 0. Pure: the same
- * inputs give the same decision on every machine. Time: O(n), two passes
- * while listed, to find delist_at_ms. */
+ * inputs give the same decision on every machine. Time: O(n) per evidence time tried (at
+ * most 64, newest first; usually one). */
 int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, int64_t now_ms,
 		    policy_decision_t *out) IPBL_MUSTCHECK;
 

@@ -11,7 +11,7 @@ import time
 import dns.rcode
 import pytest
 
-from conftest import ZONE, name4, run_ipbl, wait_until
+from conftest import IPBLD, ZONE, name4, name6, run_ipbl, wait_until
 
 IP = "45.33.32.156"  # an ordinary global address (reserved ones are never listed)
 MANUAL = {"testing": {"manual_clock": "yes"}, "policy": {"expire": "24h"}}
@@ -135,13 +135,42 @@ def test_deputy_delisting_holds_until_newer_evidence(eng):
     wait_listed(d, IP, False)
     lk = lookup(d, IP)
     assert lk["listed"] is False and "deputy" in lk["reason"]
-    # evidence from the same moment as the delisting does not undo it
+    # evidence from the same moment as the delisting (the clock has not moved) does not
+    # undo it
+    out = ok(run_ipbl(d, "trap", "--peer", IP, "-", input_text="Subject: t1b\n\nsame time\n"))
+    assert "status: not listed" in out
     time.sleep(0.3)
     assert answer(d, IP)[0] == dns.rcode.NXDOMAIN
     # newer evidence counts again
     ok(run_ipbl(d, "clock", "advance", "10m"))
     ok(run_ipbl(d, "trap", "--peer", IP, "-", input_text="Subject: t2\n\ny\n"))
     wait_listed(d, IP, True)
+
+
+def test_ipv6_listing_answers_on_the_nibble_name(eng):
+    d = eng
+    ip6 = "2a01:4f8:c17:1::25"
+    ok(run_ipbl(d, "trap", "--peer", ip6, "-", input_text="Subject: v6\n\nx\n"))
+    name = name6(ip6)
+    wait_until(lambda: d.query(name, "A").rcode() == dns.rcode.NOERROR, 1.0,
+               what="%s listed in DNS" % ip6)
+    assert [rr.to_text() for rrset in d.query(name, "A").answer for rr in rrset] == ["127.0.0.2"]
+    # the IPv4-mapped form of an IPv4 address is that address
+    ok(run_ipbl(d, "trap", "--peer", "::ffff:45.33.32.77", "-", input_text="Subject: m\n\nx\n"))
+    assert lookup(d, "45.33.32.77")["listed"] is True
+    wait_listed(d, "45.33.32.77", True)
+
+
+def test_same_note_for_different_sources_counts_for_each(eng):
+    d = eng
+    body = "Subject: feed note\n\nspam seen\n"
+    a = json.loads(ok(report(d, "alice", IP, body)))
+    b = json.loads(ok(report(d, "alice", "45.33.32.157", body)))
+    assert a["duplicate"] is False and b["duplicate"] is False and a["id"] != b["id"]
+    # a duplicate never creates a record for an address
+    c = json.loads(ok(report(d, "bob", IP, body)))
+    assert c["duplicate"] is True
+    assert run_ipbl(d, "lookup", "45.33.32.200").returncode == 3
 
 
 def test_one_reporter_hundred_reports_counts_once(eng):
@@ -226,3 +255,29 @@ def test_listings_made_while_daemon_down_are_served_at_start(daemon):
     ok(run_ipbl(d, "trap", "--peer", IP, "-", input_text="Subject: early\n\nx\n"))
     d.start()
     assert answer(d, IP)[0] == dns.rcode.NOERROR
+
+
+def test_web_only_daemon_runs_without_dns(tmp_path):
+    """A missing [dns] section switches DNS off; the other components still run."""
+    import os
+    import signal
+    import subprocess
+    import urllib.request
+    conf = tmp_path / "web.conf"
+    conf.write_text("[main]\ndata_dir = %s\n[web]\nlisten = 127.0.0.1:0\n" % (tmp_path / "d"))
+    rfd, wfd = os.pipe()
+    p = subprocess.Popen([IPBLD, "-c", str(conf), "--ready-fd", str(wfd)], pass_fds=(wfd,),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    os.close(wfd)
+    try:
+        with os.fdopen(rfd) as r:
+            line = r.readline()
+        assert line.startswith("READY") and "dns=" not in line and "web=" in line, line
+        web = line.split("web=")[1].split()[0]
+        with urllib.request.urlopen("http://%s/healthz" % web, timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    assert p.returncode == 0, err
+    assert "error:" not in err

@@ -200,7 +200,34 @@ static void test_void_and_state_changes_redecide(void **state)
 	assert_int_equal(store_reporter_get(f->store, "bob", &bob), 0);
 	assert_int_equal(bob.standing, STORE_STANDING_FINED);
 	assert_int_equal(bob.fines, 1);
+	/* voiding it again changes nothing: no second fine */
+	assert_int_equal(engine_void_report(f->e, bobs, "dana", "again", &r), 0);
+	assert_false(r.decision.listed);
+	assert_int_equal(store_reporter_get(f->store, "bob", &bob), 0);
+	assert_int_equal(bob.fines, 1);
 	assert_int_equal(engine_void_report(f->e, 999999, "dana", "x", &r), IPBL_ENOENT);
+}
+
+static void test_mapped_addresses_and_duplicates_write_nothing(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	assert_int_equal(trap(f, "::ffff:45.33.32.9", "m1", &r), 0);
+	assert_true(r.decision.listed);
+	assert_true(stored_listed(f, "45.33.32.9"));
+	engine_lookup_t l;
+	ipbl_ipaddr_t mapped = ip("::ffff:45.33.32.9");
+	assert_int_equal(engine_lookup(f->e, &mapped, &l), 0);
+	assert_true(l.listed);
+	assert_int_equal(l.ip.family, IPBL_AF_V4);
+	uint32_t serial = journal_last(f);
+	/* a duplicate digest for another address stores no listing for it */
+	assert_int_equal(trap(f, "45.33.32.10", "m1", &r), 0);
+	assert_true(r.duplicate);
+	assert_false(r.decision.listed);
+	ipbl_ipaddr_t other = ip("45.33.32.10");
+	assert_int_equal(engine_lookup(f->e, &other, &l), IPBL_ENOENT);
+	assert_int_equal(journal_last(f), serial);
 }
 
 static void test_ban_redecides_reported_addresses(void **state)
@@ -331,6 +358,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ban_redecides_reported_addresses, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_mapped_addresses_and_duplicates_write_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_is_due_exactly_at_delist_time, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_follower_applies_other_writers_and_gaps, setup,

@@ -232,6 +232,12 @@ static const rcvd_case_t rcvd_cases[] = {
 	  "81.2.69.192", "pc", NULL, "smtp.beta.test", true },
 	{ "0.0.0.0 verified", "from a.test ([0.0.0.0] verified) by b.test (x) with ESMTP id 6",
 	  "0.0.0.0", NULL, NULL, "b.test", false },
+	{ "yahoo from IP (EHLO name): the from-host is the peer",
+	  "from 81.2.69.195 (EHLO smtp.alpha.test) by 10.217.135.74 with SMTP; Thu, 22 Feb 2024",
+	  "81.2.69.195", "smtp.alpha.test", "", "10.217.135.74", false },
+	{ "bare IP from-host with an HELO comment and a TCP-info address: the address",
+	  "from 127.0.0.1 (EHLO web.alpha.test) (81.2.69.196) by smtp.alpha.test with SMTP",
+	  "81.2.69.196", "web.alpha.test", NULL, "smtp.alpha.test", false },
 	{ "garbage", "apparently", NULL, NULL, NULL, NULL, false },
 	{ "empty", "", NULL, NULL, NULL, NULL, false },
 	{ "unbalanced parentheses", "from x (y [81.2.69.193] (z by q", "81.2.69.193", NULL, NULL,
@@ -388,6 +394,39 @@ static const walk_case_t walk_cases[] = {
 	    "from b ([IPv6:2a00:1450:4001:81c::1]) by a with esmtp id 2", NULL },
 	  "2a00:1450:4001:81c::1",
 	  NULL },
+	{ "trusted host name matches the checked rDNS a trusted receiver recorded",
+	  "relay.mine.test",
+	  { "from relay.mine.test (relay.mine.test [81.2.69.70]) by mx.mine.test (Postfix) with "
+	    "ESMTP id 1",
+	    "from spam.test (unknown [81.2.69.71]) by relay.mine.test (Postfix) with SMTP id 2",
+	    NULL },
+	  "81.2.69.71",
+	  NULL },
+	{ "trusted host name is never matched against the HELO",
+	  "relay.mine.test",
+	  { "from relay.mine.test (unknown [81.2.69.72]) by mx.mine.test (Postfix) with ESMTP id 1",
+	    NULL },
+	  "81.2.69.72",
+	  NULL },
+	{ "trusted host name against an rDNS marked (may be forged): not trusted",
+	  "RELAY.mine.test.",
+	  { "from x (relay.mine.test [81.2.69.73] (may be forged)) by mx.mine.test (8.17.1) with "
+	    "ESMTP id 1",
+	    NULL },
+	  "81.2.69.73",
+	  NULL },
+	{ "trusted host name against qmail's unchecked leading name: not trusted",
+	  "relay.mine.test",
+	  { "from relay.mine.test (HELO relay) (81.2.69.74) by mx.mine.test with SMTP; 1 Jan 2020",
+	    NULL },
+	  "81.2.69.74",
+	  NULL },
+	{ "trusted host name: case and trailing dot do not matter",
+	  "Relay.Mine.Test",
+	  { "from r (relay.mine.test. [81.2.69.75]) by mx.mine.test with ESMTP id 1",
+	    "from spam.test (unknown [81.2.69.76]) by relay.mine.test with SMTP id 2", NULL },
+	  "81.2.69.76",
+	  NULL },
 };
 
 static void test_walk_table(void **state)
@@ -514,6 +553,23 @@ static const msg_case_t msg_cases[] = {
 	  "Received: " WRAP "\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
 	  "--B\nContent-Type: text/plain\n\nReceived: " INNER_SRC "\n--B--\n",
 	  1, WRAP, NULL, 0, 0 },
+	{ "ARF with text/rfc822-headers: that header is the spam's",
+	  "Received: " WRAP "\nMIME-Version: 1.0\nContent-Type: multipart/report; "
+	  "report-type=feedback-report; boundary=B\n\n--B\nContent-Type: text/plain\n\nreport\n"
+	  "--B\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n\n"
+	  "--B\nContent-Type: text/rfc822-headers\n\nReceived: " INNER_TOP "\nReceived: " INNER_SRC
+	  "\nSubject: inner\n\n--B--\n",
+	  2, INNER_TOP, INNER_SRC, 1, 0 },
+	{ "mbox From line before the header",
+	  "From someone@alpha.test  Thu Dec  2 10:55:56 2004\nReceived: " INNER_TOP
+	  "\nReceived: " INNER_SRC "\nSubject: s\n\nbody\n",
+	  2, INNER_TOP, INNER_SRC, 0, 0 },
+	{ "no body at all", "Received: " INNER_SRC "\nSubject: s\n", 1, INNER_SRC, NULL, 0, 0 },
+	{ "quoted boundary with a message/rfc822 part after a text part",
+	  "Received: " WRAP "\nContent-Type: multipart/mixed;\n boundary=\"=_a b;c\"\n\n"
+	  "--=_a b;c\nContent-Type: text/plain\n\nx\n--=_a b;c\nContent-type :\n message/rfc822\n\n"
+	  "Received: " INNER_TOP "\nReceived: " INNER_SRC "\n\nbody\n--=_a b;c--\n",
+	  2, INNER_TOP, INNER_SRC, 1, 0 },
 	{ "no header at all", "just a line of text\n", 0, NULL, NULL, 0, IPBL_EFORMAT },
 	{ "empty input", "", 0, NULL, NULL, 0, IPBL_EFORMAT },
 };
@@ -548,12 +604,83 @@ static void test_message_table(void **state)
 	}
 }
 
+/* The fast header reader must give exactly the fields GMime's whole-message parse gives. */
+static void check_same_as_gmime(const char *name, const char *data, size_t len)
+{
+	mail_message_received_t fast, ref;
+	char err[256];
+	int r1 = mail_message_received_parse(data, len, &fast, err, sizeof(err));
+	int r2 = mail_message_received_parse_gmime(data, len, &ref, err, sizeof(err));
+	if (r1 != r2) {
+		fail_msg("%s: fast reader returned %d, GMime %d", name, r1, r2);
+	}
+	if (r1 == 0) {
+		if (fast.n != ref.n || fast.attached != ref.attached) {
+			fail_msg(
+				"%s: fast reader %zu fields (attached %d), GMime %zu (attached %d)",
+				name, fast.n, fast.attached, ref.n, ref.attached);
+		}
+		for (size_t i = 0; i < fast.n; i++) {
+			if (strcmp(fast.fields[i], ref.fields[i]) != 0) {
+				fail_msg("%s: field %zu differs:\n fast  '%s'\n GMime '%s'", name,
+					 i + 1, fast.fields[i], ref.fields[i]);
+			}
+		}
+		mail_message_received_fini(&fast);
+		mail_message_received_fini(&ref);
+	}
+}
+
+static void test_fast_reader_matches_gmime(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(msg_cases) / sizeof(msg_cases[0]); i++) {
+		check_same_as_gmime(msg_cases[i].name, msg_cases[i].data,
+				    strlen(msg_cases[i].data));
+	}
+	static const char *const odd[] = {
+		"Received: from a (a [81.2.69.1]) by b with SMTP id 1\nnot a header line\n"
+		"Received: from c (c [81.2.69.2]) by d with SMTP id 2\n\nbody\n",
+		" leading continuation\nReceived: from a (a [81.2.69.1]) by b id 1\n\n",
+		"Received : from a (a [81.2.69.1]) by b id 1\n\n",
+		"Content-Type: multipart/mixed; boundary=X\nContent-Type: text/plain\n"
+		"Received: from a (a [81.2.69.1]) by b id 1\n\n--X\nContent-Type: "
+		"message/rfc822\n\n"
+		"Received: from c (c [81.2.69.2]) by d id 2\n\n--X--\n",
+		"Content-Type: (comment) multipart/mixed; boundary=X\n"
+		"Received: from a (a [81.2.69.1]) by b id 1\n\n--X\nContent-Type: "
+		"message/rfc822\n\n"
+		"Received: from c (c [81.2.69.2]) by d id 2\n\n--X--\n",
+		"Content-Type: multipart/mixed; boundary*=us-ascii''X\n"
+		"Received: from a (a [81.2.69.1]) by b id 1\n\n--X\nContent-Type: "
+		"message/rfc822\n\n"
+		"Received: from c (c [81.2.69.2]) by d id 2\n\n--X--\n",
+		"Content-Type: multipart/mixed\nReceived: from a (a [81.2.69.1]) by b id 1\n\n"
+		"--X\nContent-Type: message/rfc822\n\nReceived: from c (c [81.2.69.2]) by d id 2\n",
+		"Received: from a\r\n (a [81.2.69.1])\r\n\tby b id 1\r\n\r\n",
+		"Received: from a (a [81.2.69.1]) by b id 1",
+		"Received:\n\n",
+		"\n\nReceived: from a (a [81.2.69.1]) by b id 1\n",
+	};
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "odd input %zu", i + 1);
+		check_same_as_gmime(name, odd[i], strlen(odd[i]));
+	}
+	/* a NUL byte in the header goes to GMime as well */
+	static const char nul[] = "Received: from a (a [81.2.69.1])\0 by b id 1\n\nbody\n";
+	check_same_as_gmime("NUL in the header", nul, sizeof(nul) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_received_table), cmocka_unit_test(test_received_truncated),
-		cmocka_unit_test(test_walk_table),     cmocka_unit_test(test_trusted_parse),
+		cmocka_unit_test(test_received_table),
+		cmocka_unit_test(test_received_truncated),
+		cmocka_unit_test(test_walk_table),
+		cmocka_unit_test(test_trusted_parse),
 		cmocka_unit_test(test_message_table),
+		cmocka_unit_test(test_fast_reader_matches_gmime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
