@@ -86,3 +86,6 @@ int cli_explain_main(const cli_options_t *o, int argc, char **argv);
 
 /* `ipbl clock show|set TIME|advance DURATION`. argv[0] is "clock". */
 int cli_clock_main(const cli_options_t *o, int argc, char **argv);
+
+/* `ipbl deputy add NAME [--password-file FILE]`, `ipbl deputy list`. argv[0] is "deputy". */
+int cli_deputy_main(const cli_options_t *o, int argc, char **argv);

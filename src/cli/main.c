@@ -29,6 +29,7 @@ static const command_t commands[] = {
 	{ "export", cli_export_main, "the list as an rbldnsd dataset or a zone master file" },
 	{ "explain", cli_explain_main, "read a bounce: which blocklist and IP, and what to do" },
 	{ "reporter", cli_reporter_main, "add a reporter account; fine, ban or show one" },
+	{ "deputy", cli_deputy_main, "add a deputy console account; list them" },
 	{ "clock", cli_clock_main, "show the time; set or advance the test-only manual clock" },
 };
 

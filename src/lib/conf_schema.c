@@ -67,6 +67,14 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	  "HTTP connections at once from one client address; 0 = no limit" },
 	{ "web", "timeout", IPBL_CONF_DURATION, "10s", MS(1), MS(3600), NULL, false, false, false,
 	  "an HTTP connection idle this long (whole seconds) is closed" },
+	{ "web", "case_rate", IPBL_CONF_INT, "5", 1, 10000, NULL, false, false, false,
+	  "dispute cases one client address, and one filer address, may open per hour" },
+	{ "web", "login_attempts", IPBL_CONF_INT, "5", 1, 1000, NULL, false, false, false,
+	  "failed deputy logins per name (4 times as many per client) before a lockout" },
+	{ "web", "login_lockout", IPBL_CONF_DURATION, "15m", MS(1), MS(86400), NULL, false, false,
+	  false, "how long failed logins are counted, and a locked-out login waits" },
+	{ "web", "session_lifetime", IPBL_CONF_DURATION, "8h", MS(60), MS(30 * 86400), NULL, false,
+	  false, false, "a deputy console session ends this long after its login" },
 
 	/* [trap] */
 	{ "trap", "listen", IPBL_CONF_ADDRS, "127.0.0.1:2525", 0, 0, NULL, false, false, false,

@@ -187,3 +187,108 @@ const char *store_report_state_name(enum store_report_state st)
 	static const char *const names[] = { "counted", "withdrawn", "voided" };
 	return (unsigned)st < 3 ? names[st] : "unknown";
 }
+
+/* ==== cases and deputies (0003_cases.sql) ==== */
+
+int store_case_add(store_t *s, store_case_t *c)
+{
+	char text[IPBL_IPADDR_STRLEN];
+	return s->ops->case_add(s, c, ipbl_ipaddr_format(&c->ip, text));
+}
+
+int store_case_get(store_t *s, int64_t id, store_case_t *out)
+{
+	return s->ops->case_get(s, id, NULL, 0, out);
+}
+
+int store_case_find_by_token(store_t *s, const char *token_hash, store_case_t *out)
+{
+	return s->ops->case_get(s, 0, token_hash, 0, out);
+}
+
+int store_case_find_open_for_report(store_t *s, int64_t report_id, store_case_t *out)
+{
+	if (report_id <= 0) {
+		return IPBL_ENOENT;
+	}
+	return s->ops->case_get(s, 0, NULL, report_id, out);
+}
+
+int store_case_set_status(store_t *s, int64_t id, enum store_case_status status, int64_t at_ms)
+{
+	return s->ops->case_set_status(s, id, status, at_ms);
+}
+
+int store_cases_each(store_t *s, const ipbl_ipaddr_t *ip, bool include_closed, store_case_cb cb,
+		     void *arg)
+{
+	char text[IPBL_IPADDR_STRLEN] = "";
+	if (ip != NULL) {
+		ipbl_ipaddr_format(ip, text);
+	}
+	return s->ops->cases_each(s, text, include_closed, cb, arg);
+}
+
+int store_case_message_add(store_t *s, store_case_message_t *m)
+{
+	return s->ops->case_message_add(s, m);
+}
+
+int store_case_messages_each(store_t *s, int64_t case_id, store_case_message_cb cb, void *arg)
+{
+	return s->ops->case_messages_each(s, case_id, cb, arg);
+}
+
+int store_deputy_add(store_t *s, store_deputy_t *d)
+{
+	return s->ops->deputy_add(s, d);
+}
+
+int store_deputy_get(store_t *s, const char *name, store_deputy_t *out)
+{
+	return s->ops->deputy_get(s, name, out);
+}
+
+int store_deputies_each(store_t *s, store_deputy_cb cb, void *arg)
+{
+	return s->ops->deputies_each(s, cb, arg);
+}
+
+int store_session_add(store_t *s, const char *id_hash, int64_t deputy_id, int64_t created_ms,
+		      int64_t expires_ms)
+{
+	return s->ops->session_add(s, id_hash, deputy_id, created_ms, expires_ms);
+}
+
+int store_session_get(store_t *s, const char *id_hash, int64_t now_ms, store_deputy_t *out,
+		      int64_t *expires_ms)
+{
+	int64_t exp = 0;
+	int ret = s->ops->session_get(s, id_hash, now_ms, out, &exp);
+	if (ret == 0 && expires_ms != NULL) {
+		*expires_ms = exp;
+	}
+	return ret;
+}
+
+int store_session_delete(store_t *s, const char *id_hash)
+{
+	return s->ops->session_delete(s, id_hash);
+}
+
+int store_sessions_expire(store_t *s, int64_t now_ms)
+{
+	return s->ops->sessions_expire(s, now_ms);
+}
+
+const char *store_case_kind_name(enum store_case_kind k)
+{
+	static const char *const names[] = { "ask", "challenge" };
+	return (unsigned)k < 2 ? names[k] : "unknown";
+}
+
+const char *store_case_status_name(enum store_case_status st)
+{
+	static const char *const names[] = { "open", "answered", "closed" };
+	return (unsigned)st < 3 ? names[st] : "unknown";
+}

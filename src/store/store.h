@@ -168,3 +168,100 @@ int store_journal_compact(store_t *s, size_t keep) IPBL_MUSTCHECK;
 
 const char *store_standing_name(enum store_standing s);
 const char *store_report_state_name(enum store_report_state s);
+
+/* ==== Cases and deputies (migration 0003): the dispute forms and the deputy console ====
+ * A case is a question about a listing (ASK, from the admin of the address) or a challenge
+ * of one report (CHALLENGE, from the sender of the reported mail). Its filer follows it with
+ * an unguessable link whose token is stored only as a hash; deputies reply on it. Deputies
+ * log in with a password (stored as an argon2id string) and get a session whose id is stored
+ * only as a hash, with an expiry. */
+
+enum store_case_kind {
+	STORE_CASE_ASK = 0,
+	STORE_CASE_CHALLENGE,
+};
+
+enum store_case_status {
+	STORE_CASE_OPEN = 0, /* waiting for a deputy */
+	STORE_CASE_ANSWERED, /* a deputy replied; the filer may add to it */
+	STORE_CASE_CLOSED,   /* decided; nobody may add to it */
+};
+
+#define STORE_HASH_MAX 72	    /* "b2:" + 64 hex digits and the NUL fit */
+#define STORE_CASE_FIELD_MAX 256    /* a filer's name, address, relationship to the IP */
+#define STORE_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+
+typedef struct {
+	int64_t id;			 /* set by store_case_add */
+	char token_hash[STORE_HASH_MAX]; /* of the filer's link token */
+	enum store_case_kind kind;
+	enum store_case_status status;
+	ipbl_ipaddr_t ip;  /* the address the case is about */
+	int64_t report_id; /* CHALLENGE: the report; 0 for ASK */
+	char filer_name[STORE_CASE_FIELD_MAX];
+	char filer_address[STORE_CASE_FIELD_MAX]; /* a role address: postmaster@, abuse@ ... */
+	char relationship[STORE_CASE_FIELD_MAX];  /* the filer's relationship to the address */
+	int64_t created_ms;
+	int64_t updated_ms; /* the latest message or status change */
+} store_case_t;
+
+typedef struct {
+	int64_t id; /* set by store_case_message_add */
+	int64_t case_id;
+	int64_t at_ms;
+	const char *author; /* "filer" or "deputy NAME"; borrowed */
+	const char *body;   /* borrowed */
+} store_case_message_t;
+
+/* Add a case (status as given, normally OPEN); sets c->id. IPBL_EEXIST when the token hash
+ * is taken. IPBL_ESTORE for an unknown report_id. */
+int store_case_add(store_t *s, store_case_t *c) IPBL_MUSTCHECK;
+/* One case by id, or by the hash of its token. IPBL_ENOENT when there is none. */
+int store_case_get(store_t *s, int64_t id, store_case_t *out) IPBL_MUSTCHECK;
+int store_case_find_by_token(store_t *s, const char *token_hash, store_case_t *out) IPBL_MUSTCHECK;
+/* The newest case challenging report_id that is not closed. IPBL_ENOENT when none. */
+int store_case_find_open_for_report(store_t *s, int64_t report_id,
+				    store_case_t *out) IPBL_MUSTCHECK;
+/* Set a case's status and its updated time. IPBL_ENOENT for an unknown id. */
+int store_case_set_status(store_t *s, int64_t id, enum store_case_status status,
+			  int64_t at_ms) IPBL_MUSTCHECK;
+/* Cases about ip (every case when ip is NULL), closed ones only when include_closed, least
+ * recently updated first (the queue order: who waited longest comes first). */
+typedef int (*store_case_cb)(void *arg, const store_case_t *c);
+int store_cases_each(store_t *s, const ipbl_ipaddr_t *ip, bool include_closed, store_case_cb cb,
+		     void *arg) IPBL_MUSTCHECK;
+/* Add a message to a case and set the case's updated time to its at_ms; sets m->id.
+ * IPBL_ENOENT for an unknown case. */
+int store_case_message_add(store_t *s, store_case_message_t *m) IPBL_MUSTCHECK;
+/* The messages of a case, oldest first. */
+typedef int (*store_case_message_cb)(void *arg, const store_case_message_t *m);
+int store_case_messages_each(store_t *s, int64_t case_id, store_case_message_cb cb,
+			     void *arg) IPBL_MUSTCHECK;
+
+typedef struct {
+	int64_t id; /* set by store_deputy_add */
+	char name[STORE_NAME_MAX];
+	char password_hash[STORE_PASSWORD_HASH_MAX]; /* argon2id string (crypto_pwhash_str) */
+	int64_t created_ms;
+} store_deputy_t;
+
+/* add: IPBL_EEXIST when the name is taken. get: IPBL_ENOENT when unknown. */
+int store_deputy_add(store_t *s, store_deputy_t *d) IPBL_MUSTCHECK;
+int store_deputy_get(store_t *s, const char *name, store_deputy_t *out) IPBL_MUSTCHECK;
+/* Every deputy, by name. */
+typedef int (*store_deputy_cb)(void *arg, const store_deputy_t *d);
+int store_deputies_each(store_t *s, store_deputy_cb cb, void *arg) IPBL_MUSTCHECK;
+
+/* Sessions of the deputy console, keyed by the hash of the session id. add: IPBL_EEXIST for
+ * a hash already stored. get: the deputy of a session that expires after now_ms (and
+ * *expires_ms, may be NULL); IPBL_ENOENT for an unknown or expired one. delete: a no-op for
+ * an unknown hash. expire: removes every session expired at now_ms. */
+int store_session_add(store_t *s, const char *id_hash, int64_t deputy_id, int64_t created_ms,
+		      int64_t expires_ms) IPBL_MUSTCHECK;
+int store_session_get(store_t *s, const char *id_hash, int64_t now_ms, store_deputy_t *out,
+		      int64_t *expires_ms) IPBL_MUSTCHECK;
+int store_session_delete(store_t *s, const char *id_hash) IPBL_MUSTCHECK;
+int store_sessions_expire(store_t *s, int64_t now_ms) IPBL_MUSTCHECK;
+
+const char *store_case_kind_name(enum store_case_kind k);
+const char *store_case_status_name(enum store_case_status st);

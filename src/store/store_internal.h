@@ -40,6 +40,27 @@ typedef struct {
 	int (*journal_last)(store_t *s, uint32_t *serial_out);
 	int (*journal_since)(store_t *s, uint32_t serial, store_journal_cb cb, void *arg);
 	int (*journal_compact)(store_t *s, size_t keep);
+	/* ---- cases and deputies (0003_cases.sql) ---- */
+	int (*case_add)(store_t *s, store_case_t *c, const char *ip);
+	/* by id when token_hash is NULL and report_id is 0, by token hash, or the newest case
+	 * of report_id that is not closed */
+	int (*case_get)(store_t *s, int64_t id, const char *token_hash, int64_t report_id,
+			store_case_t *out);
+	int (*case_set_status)(store_t *s, int64_t id, enum store_case_status status,
+			       int64_t at_ms);
+	int (*cases_each)(store_t *s, const char *ip, bool include_closed, store_case_cb cb,
+			  void *arg);
+	int (*case_message_add)(store_t *s, store_case_message_t *m);
+	int (*case_messages_each)(store_t *s, int64_t case_id, store_case_message_cb cb, void *arg);
+	int (*deputy_add)(store_t *s, store_deputy_t *d);
+	int (*deputy_get)(store_t *s, const char *name, store_deputy_t *out);
+	int (*deputies_each)(store_t *s, store_deputy_cb cb, void *arg);
+	int (*session_add)(store_t *s, const char *id_hash, int64_t deputy_id, int64_t created_ms,
+			   int64_t expires_ms);
+	int (*session_get)(store_t *s, const char *id_hash, int64_t now_ms, store_deputy_t *out,
+			   int64_t *expires_ms);
+	int (*session_delete)(store_t *s, const char *id_hash);
+	int (*sessions_expire)(store_t *s, int64_t now_ms);
 } store_ops_t;
 
 struct store {

@@ -53,6 +53,23 @@ enum stmt {
 	ST_REPORTER_IPS,
 	ST_REPORT_GET,
 	ST_LISTINGS_COUNT,
+	/* cases and deputies (0003_cases.sql) */
+	ST_CASE_ADD,
+	ST_CASE_BY_ID,
+	ST_CASE_BY_TOKEN,
+	ST_CASE_BY_REPORT,
+	ST_CASE_STATUS,
+	ST_CASES_EACH,
+	ST_CASE_MSG_ADD,
+	ST_CASE_TOUCH,
+	ST_CASE_MSGS,
+	ST_DEPUTY_ADD,
+	ST_DEPUTY_BY_NAME,
+	ST_DEPUTIES_ALL,
+	ST_SESSION_ADD,
+	ST_SESSION_GET,
+	ST_SESSION_DELETE,
+	ST_SESSIONS_EXPIRE,
 	ST_COUNT,
 };
 
@@ -60,6 +77,10 @@ enum stmt {
 #define REPORT_COLS                                                                                \
 	"r.id, coalesce(r.reporter_id, 0), r.ip, r.received_ms, r.digest, r.state, "               \
 	"coalesce(p.standing, 'good'), coalesce(p.fines, 0)"
+#define CASE_COLS                                                                                  \
+	"id, token_hash, kind, status, ip, coalesce(report_id, 0), filer_name, filer_address, "    \
+	"relationship, created_ms, updated_ms"
+#define DEPUTY_COLS "id, name, password_hash, created_ms"
 #define LISTING_COLS                                                                               \
 	"ip, listed, listed_since_ms, last_evidence_ms, delist_at_ms, deputy_delisted_ms, "        \
 	"reason_code, reason_text"
@@ -110,6 +131,32 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_REPORT_GET] = "SELECT " REPORT_COLS ", r.evidence FROM reports r LEFT JOIN "
 			  "reporters p ON p.id = r.reporter_id WHERE r.id = ?",
 	[ST_LISTINGS_COUNT] = "SELECT count(*) FROM listings WHERE listed = 1",
+	/* cases and deputies (0003_cases.sql) */
+	[ST_CASE_ADD] = "INSERT INTO cases (token_hash, kind, status, ip, report_id, filer_name, "
+			"filer_address, relationship, created_ms, updated_ms) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_CASE_BY_ID] = "SELECT " CASE_COLS " FROM cases WHERE id = ?",
+	[ST_CASE_BY_TOKEN] = "SELECT " CASE_COLS " FROM cases WHERE token_hash = ?",
+	[ST_CASE_BY_REPORT] = "SELECT " CASE_COLS " FROM cases WHERE report_id = ? AND "
+			      "status != 'closed' ORDER BY id DESC LIMIT 1",
+	[ST_CASE_STATUS] = "UPDATE cases SET status = ?, updated_ms = ? WHERE id = ?",
+	[ST_CASES_EACH] = "SELECT " CASE_COLS " FROM cases WHERE (?1 = '' OR ip = ?1) AND "
+			  "(?2 = 1 OR status != 'closed') ORDER BY updated_ms, id",
+	[ST_CASE_MSG_ADD] = "INSERT INTO case_messages (case_id, at_ms, author, body) "
+			    "VALUES (?, ?, ?, ?)",
+	[ST_CASE_TOUCH] = "UPDATE cases SET updated_ms = max(updated_ms, ?) WHERE id = ?",
+	[ST_CASE_MSGS] = "SELECT id, case_id, at_ms, author, body FROM case_messages "
+			 "WHERE case_id = ? ORDER BY id",
+	[ST_DEPUTY_ADD] = "INSERT INTO deputies (name, password_hash, created_ms) VALUES (?, ?, ?)",
+	[ST_DEPUTY_BY_NAME] = "SELECT " DEPUTY_COLS " FROM deputies WHERE name = ?",
+	[ST_DEPUTIES_ALL] = "SELECT " DEPUTY_COLS " FROM deputies ORDER BY name",
+	[ST_SESSION_ADD] = "INSERT INTO deputy_sessions (id_hash, deputy_id, created_ms, "
+			   "expires_ms) VALUES (?, ?, ?, ?)",
+	[ST_SESSION_GET] = "SELECT d.id, d.name, d.password_hash, d.created_ms, s.expires_ms "
+			   "FROM deputy_sessions s JOIN deputies d ON d.id = s.deputy_id "
+			   "WHERE s.id_hash = ? AND s.expires_ms > ?",
+	[ST_SESSION_DELETE] = "DELETE FROM deputy_sessions WHERE id_hash = ?",
+	[ST_SESSIONS_EXPIRE] = "DELETE FROM deputy_sessions WHERE expires_ms <= ?",
 };
 
 typedef struct {
@@ -813,6 +860,285 @@ static int sq_journal_compact(store_t *s, size_t keep)
 	return exec_done(q, st, "compact journal");
 }
 
+/* ==== cases and deputies (0003_cases.sql) ==== */
+
+static enum store_case_status case_status_parse(const unsigned char *t)
+{
+	if (t && strcmp((const char *)t, "answered") == 0) {
+		return STORE_CASE_ANSWERED;
+	}
+	if (t && strcmp((const char *)t, "closed") == 0) {
+		return STORE_CASE_CLOSED;
+	}
+	return STORE_CASE_OPEN;
+}
+
+static int sq_case_add(store_t *s, store_case_t *c, const char *ip)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_ADD);
+	bind_text(st, 1, c->token_hash);
+	bind_text(st, 2, store_case_kind_name(c->kind));
+	bind_text(st, 3, store_case_status_name(c->status));
+	bind_text(st, 4, ip);
+	if (c->report_id > 0) {
+		sqlite3_bind_int64(st, 5, c->report_id);
+	} else {
+		sqlite3_bind_null(st, 5);
+	}
+	bind_text(st, 6, c->filer_name);
+	bind_text(st, 7, c->filer_address);
+	bind_text(st, 8, c->relationship);
+	sqlite3_bind_int64(st, 9, c->created_ms);
+	sqlite3_bind_int64(st, 10, c->updated_ms ? c->updated_ms : c->created_ms);
+	int ret = exec_done(q, st, "add case");
+	if (ret == 0) {
+		c->id = sqlite3_last_insert_rowid(q->db);
+	} else if (ret == IPBL_EEXIST &&
+		   sqlite3_extended_errcode(q->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+		ret = IPBL_ESTORE; /* an unknown report, not a taken token */
+	}
+	return ret;
+}
+
+/* A row of CASE_COLS into *c. */
+static int case_row(sqlite3_stmt *st, store_case_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, c->token_hash, sizeof(c->token_hash));
+	const unsigned char *kind = sqlite3_column_text(st, 2);
+	c->kind = kind && strcmp((const char *)kind, "challenge") == 0 ? STORE_CASE_CHALLENGE
+								       : STORE_CASE_ASK;
+	c->status = case_status_parse(sqlite3_column_text(st, 3));
+	int ret = col_ip(st, 4, &c->ip);
+	c->report_id = sqlite3_column_int64(st, 5);
+	copy_col(st, 6, c->filer_name, sizeof(c->filer_name));
+	copy_col(st, 7, c->filer_address, sizeof(c->filer_address));
+	copy_col(st, 8, c->relationship, sizeof(c->relationship));
+	c->created_ms = sqlite3_column_int64(st, 9);
+	c->updated_ms = sqlite3_column_int64(st, 10);
+	return ret;
+}
+
+static int sq_case_get(store_t *s, int64_t id, const char *token_hash, int64_t report_id,
+		       store_case_t *out)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st;
+	if (token_hash != NULL) {
+		st = stmt(q, ST_CASE_BY_TOKEN);
+		bind_text(st, 1, token_hash);
+	} else if (report_id > 0) {
+		st = stmt(q, ST_CASE_BY_REPORT);
+		sqlite3_bind_int64(st, 1, report_id);
+	} else {
+		st = stmt(q, ST_CASE_BY_ID);
+		sqlite3_bind_int64(st, 1, id);
+	}
+	int rc = sqlite3_step(st);
+	int ret;
+	if (rc == SQLITE_ROW) {
+		ret = case_row(st, out);
+	} else {
+		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get case");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_case_set_status(store_t *s, int64_t id, enum store_case_status status, int64_t at_ms)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_STATUS);
+	bind_text(st, 1, store_case_status_name(status));
+	sqlite3_bind_int64(st, 2, at_ms);
+	sqlite3_bind_int64(st, 3, id);
+	int ret = exec_done(q, st, "set case status");
+	return ret == 0 && sqlite3_changes(q->db) == 0 ? IPBL_ENOENT : ret;
+}
+
+static int sq_cases_each(store_t *s, const char *ip, bool include_closed, store_case_cb cb,
+			 void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASES_EACH);
+	bind_text(st, 1, ip);
+	sqlite3_bind_int(st, 2, include_closed ? 1 : 0);
+	int ret = 0;
+	int rc;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_case_t c;
+		ret = case_row(st, &c);
+		if (ret == 0) {
+			ret = cb(arg, &c);
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(q, rc, "read cases");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_case_message_add(store_t *s, store_case_message_t *m)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_TOUCH);
+	sqlite3_bind_int64(st, 1, m->at_ms);
+	sqlite3_bind_int64(st, 2, m->case_id);
+	int ret = exec_done(q, st, "touch case");
+	if (ret == 0 && sqlite3_changes(q->db) == 0) {
+		return IPBL_ENOENT;
+	}
+	if (ret != 0) {
+		return ret;
+	}
+	st = stmt(q, ST_CASE_MSG_ADD);
+	sqlite3_bind_int64(st, 1, m->case_id);
+	sqlite3_bind_int64(st, 2, m->at_ms);
+	bind_text(st, 3, m->author);
+	bind_text(st, 4, m->body);
+	ret = exec_done(q, st, "add case message");
+	if (ret == 0) {
+		m->id = sqlite3_last_insert_rowid(q->db);
+	}
+	return ret;
+}
+
+static int sq_case_messages_each(store_t *s, int64_t case_id, store_case_message_cb cb, void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_MSGS);
+	sqlite3_bind_int64(st, 1, case_id);
+	int ret = 0;
+	int rc;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_case_message_t m = {
+			.id = sqlite3_column_int64(st, 0),
+			.case_id = sqlite3_column_int64(st, 1),
+			.at_ms = sqlite3_column_int64(st, 2),
+			.author = (const char *)sqlite3_column_text(st, 3),
+			.body = (const char *)sqlite3_column_text(st, 4),
+		};
+		ret = cb(arg, &m);
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(q, rc, "read case messages");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_deputy_add(store_t *s, store_deputy_t *d)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_DEPUTY_ADD);
+	bind_text(st, 1, d->name);
+	bind_text(st, 2, d->password_hash);
+	sqlite3_bind_int64(st, 3, d->created_ms);
+	int ret = exec_done(q, st, "add deputy");
+	if (ret == 0) {
+		d->id = sqlite3_last_insert_rowid(q->db);
+	}
+	return ret;
+}
+
+/* A row of DEPUTY_COLS into *d. */
+static void deputy_row(sqlite3_stmt *st, store_deputy_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, d->name, sizeof(d->name));
+	copy_col(st, 2, d->password_hash, sizeof(d->password_hash));
+	d->created_ms = sqlite3_column_int64(st, 3);
+}
+
+static int sq_deputy_get(store_t *s, const char *name, store_deputy_t *out)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_DEPUTY_BY_NAME);
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc == SQLITE_ROW) {
+		deputy_row(st, out);
+	} else {
+		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get deputy");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_deputies_each(store_t *s, store_deputy_cb cb, void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_DEPUTIES_ALL);
+	int ret = 0;
+	int rc;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_deputy_t d;
+		deputy_row(st, &d);
+		ret = cb(arg, &d);
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(q, rc, "read deputies");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_session_add(store_t *s, const char *id_hash, int64_t deputy_id, int64_t created_ms,
+			  int64_t expires_ms)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_SESSION_ADD);
+	bind_text(st, 1, id_hash);
+	sqlite3_bind_int64(st, 2, deputy_id);
+	sqlite3_bind_int64(st, 3, created_ms);
+	sqlite3_bind_int64(st, 4, expires_ms);
+	int ret = exec_done(q, st, "add session");
+	if (ret == IPBL_EEXIST && sqlite3_extended_errcode(q->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+		ret = IPBL_ENOENT; /* an unknown deputy */
+	}
+	return ret;
+}
+
+static int sq_session_get(store_t *s, const char *id_hash, int64_t now_ms, store_deputy_t *out,
+			  int64_t *expires_ms)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_SESSION_GET);
+	bind_text(st, 1, id_hash);
+	sqlite3_bind_int64(st, 2, now_ms);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc == SQLITE_ROW) {
+		deputy_row(st, out);
+		*expires_ms = sqlite3_column_int64(st, 4);
+	} else {
+		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get session");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static int sq_session_delete(store_t *s, const char *id_hash)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_SESSION_DELETE);
+	bind_text(st, 1, id_hash);
+	return exec_done(q, st, "delete session");
+}
+
+static int sq_sessions_expire(store_t *s, int64_t now_ms)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_SESSIONS_EXPIRE);
+	sqlite3_bind_int64(st, 1, now_ms);
+	return exec_done(q, st, "expire sessions");
+}
+
 const store_ops_t store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -842,4 +1168,18 @@ const store_ops_t store_sqlite_ops = {
 	.journal_last = sq_journal_last,
 	.journal_since = sq_journal_since,
 	.journal_compact = sq_journal_compact,
+	/* cases and deputies (0003_cases.sql) */
+	.case_add = sq_case_add,
+	.case_get = sq_case_get,
+	.case_set_status = sq_case_set_status,
+	.cases_each = sq_cases_each,
+	.case_message_add = sq_case_message_add,
+	.case_messages_each = sq_case_messages_each,
+	.deputy_add = sq_deputy_add,
+	.deputy_get = sq_deputy_get,
+	.deputies_each = sq_deputies_each,
+	.session_add = sq_session_add,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.sessions_expire = sq_sessions_expire,
 };

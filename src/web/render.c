@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/clock.h"
+#include "web/chart.h"
 
 /* ---- the output buffer ---- */
 
@@ -378,7 +379,13 @@ static const char style[] =
 	"input,textarea,button{font:inherit}input{padding:.3rem;max-width:100%}"
 	"textarea{width:100%;box-sizing:border-box;font-family:monospace;font-size:.9rem}"
 	"button{padding:.3rem 1rem;margin-top:.3rem}label{font-weight:600;display:block}"
-	"code{font-family:monospace}";
+	"code{font-family:monospace;overflow-wrap:anywhere}"
+	"h3{font-size:1.05rem;margin-top:1.25rem}"
+	"figure{margin:1rem 0}figcaption{font-size:.9rem;color:#4a4a4a}"
+	".chart{display:block;max-width:100%;height:auto}"
+	".scroll{overflow-x:auto}.weight{white-space:nowrap;text-align:right}"
+	".hops{margin:.25rem 0;padding-left:1.5rem}.blamed{background:#fff4d6}"
+	"summary{cursor:pointer;color:#1d4f91}pre{white-space:pre-wrap;overflow-wrap:anywhere}";
 
 static void page_begin(web_out_t *o, const char *title)
 {
@@ -440,36 +447,144 @@ static void put_dt(web_out_t *o, const char *term)
 
 /* ---- the lookup page ---- */
 
+/* The countdown: the page says "in about 15 hours" on its own; this only keeps the figure
+ * moving while the page is open, with web_format_duration's wording. Its SHA-256 is in the
+ * CSP (WEB_COUNTDOWN_SCRIPT_HASH); a unit test keeps the two together. */
+const char web_countdown_script[] =
+	"(function(){var e=document.getElementById(\"countdown\");if(!e||!Date.now)return;"
+	"var end=Date.now()+1e3*Number(e.getAttribute(\"data-seconds\"));"
+	"var u=[[86400,\"day\"],[3600,\"hour\"],[60,\"minute\"],[1,\"second\"]];"
+	"function p(n,w){return n+\" \"+w+(n==1?\"\":\"s\")}"
+	"function f(s){if(s<60)return p(s,\"second\");var i=0;while(s<u[i][0])i++;"
+	"var t=p(Math.floor(s/u[i][0]),u[i][1]);if(u[i+1][0]>=60){"
+	"var m=Math.floor(s%u[i][0]/u[i+1][0]);if(m>0)t+=\" \"+p(m,u[i+1][1])}return t}"
+	"function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1e3));"
+	"e.textContent=s>0?\"in about \"+f(s):\"now: the delisting is under "
+	"way\";if(s>0)setTimeout(tick,1e3)}tick()})();";
+
+/* "1.5" from milli-points, one decimal, rounded down. */
+static void put_weight(web_out_t *o, int64_t milli)
+{
+	put_points(o, milli);
+}
+
+static void put_plural(web_out_t *o, size_t n, const char *one, const char *many)
+{
+	web_out_printf(o, "%zu ", n);
+	web_out_html_str(o, n == 1 ? one : many);
+}
+
+/* The reason in plain words with the counts behind it, one sentence. */
+static void reason_sentence(web_out_t *o, const web_lookup_view_t *v)
+{
+	const engine_lookup_t *l = v->lookup;
+	const engine_evidence_view_t *ev = v->evidence;
+	char dur[WEB_DURATION_LEN];
+	size_t reporters = ev ? ev->n_reporters : l->decision.n_reporters;
+	web_out_puts(o, "<p>Why: ");
+	if (l->reports == 0 && l->trap_hits == 0) {
+		web_out_puts(o, "no spam reports or spamtrap hits count against it now");
+	}
+	if (l->reports > 0) {
+		put_plural(o, l->reports, "spam report", "spam reports");
+		web_out_puts(o, " in the past ");
+		web_out_html_str(
+			o, web_format_duration(l->decision.rules.report_max_age_ms / 1000, dur));
+		web_out_puts(o, " from ");
+		put_plural(o, reporters, "reporter", "different reporters");
+	}
+	if (l->trap_hits > 0) {
+		web_out_puts(o, l->reports > 0 ? ", and " : "");
+		put_plural(o, l->trap_hits, "spamtrap hit", "spamtrap hits");
+		web_out_puts(o, " (mail to addresses that never asked for any) in the past ");
+		web_out_html_str(o,
+				 web_format_duration(l->decision.rules.trap_window_ms / 1000, dur));
+	}
+	web_out_puts(o, ". That scores ");
+	put_points(o, l->decision.score_milli);
+	web_out_puts(o, " points; ");
+	put_points(o, l->decision.threshold_milli);
+	web_out_puts(o, l->listed ? " list an address.</p>\n" : " would list it.</p>\n");
+}
+
+static void countdown(web_out_t *o, const engine_lookup_t *l)
+{
+	char dur[WEB_DURATION_LEN];
+	if (l->seconds_to_delist > 0) {
+		web_out_printf(o,
+			       "<p>Delisted automatically <strong id=\"countdown\" "
+			       "data-seconds=\"%lld\">in about ",
+			       (long long)l->seconds_to_delist);
+		web_out_html_str(o, web_format_duration(l->seconds_to_delist, dur));
+		web_out_puts(o, "</strong>, at ");
+		put_time(o, l->delist_at_ms);
+		web_out_puts(o,
+			     ", if no new spam reports or spamtrap hits arrive. Each new one moves "
+			     "that time later.</p>\n");
+	} else {
+		web_out_puts(o, "<p>Time to delisting: <strong data-seconds=\"0\">0</strong>. The "
+				"delisting is under way.</p>\n");
+	}
+	web_out_puts(o, "<p><small>A time to delisting of 0 means the listing has run out and the "
+			"delisting is under way: this list's DNS answers stop naming the address "
+			"within seconds, and mail servers that cached the old answer follow within "
+			"minutes.</small></p>\n");
+}
+
+static void status_box(web_out_t *o, const web_lookup_view_t *v)
+{
+	const engine_lookup_t *l = v->lookup;
+	char dur[WEB_DURATION_LEN];
+	if (l->listed) {
+		web_out_puts(o, "<div class=\"box listed\">\n<p><strong>");
+		web_out_html_str(o, v->ip);
+		web_out_puts(o, " is listed: mail servers that use this list refuse or mark mail "
+				"sent from it.</strong></p>\n");
+		reason_sentence(o, v);
+		web_out_puts(o, "<p>Listed since ");
+		put_time(o, l->listed_since_ms);
+		if (v->now_ms > l->listed_since_ms) {
+			web_out_puts(o, " (");
+			web_out_html_str(o, web_format_duration(
+						    (v->now_ms - l->listed_since_ms) / 1000, dur));
+			web_out_puts(o, " ago)");
+		}
+		web_out_puts(o, ".</p>\n");
+		countdown(o, l);
+	} else {
+		web_out_puts(o, "<div class=\"box clear\">\n<p><strong>");
+		web_out_html_str(o, v->ip);
+		web_out_puts(
+			o, " is not listed: this list does not stop mail from it.</strong></p>\n");
+		reason_sentence(o, v);
+	}
+	if (v->evidence != NULL) {
+		web_out_puts(o, "<p>");
+		web_out_html_str(o, v->evidence->history_sentence);
+		web_out_puts(o, ".</p>\n");
+	}
+	web_out_puts(o, "</div>\n");
+	if (!l->listed) {
+		web_out_puts(o,
+			     "<p>If a bounce named this list for this address, the refusing server "
+			     "asked while it was listed, or still has the old answer cached for a "
+			     "few minutes: send the mail again later.</p>\n");
+	}
+}
+
 static void lookup_facts(web_out_t *o, const web_lookup_view_t *v)
 {
 	const engine_lookup_t *l = v->lookup;
 	const policy_decision_t *d = &l->decision;
-	char dur[WEB_DURATION_LEN];
 	web_out_puts(o, "<h2>The details</h2>\n<dl>\n");
 	put_dt(o, "Status");
 	web_out_puts(o, l->listed ? "listed" : "not listed");
 	web_out_puts(o, "</dd>\n");
-	put_dt(o, "Reason");
+	put_dt(o, "The rule that applies");
 	web_out_html_str(o, d->sentence);
 	web_out_puts(o, " <code>");
 	web_out_html_str(o, policy_reason_name(d->reason));
 	web_out_puts(o, "</code></dd>\n");
-	put_dt(o, "Spam reports");
-	web_out_printf(o, "%zu in the past %s", l->reports,
-		       web_format_duration(d->rules.report_max_age_ms / 1000, dur));
-	if (d->n_reporters > 0) {
-		web_out_printf(o, ", from %zu reporter%s", d->n_reporters,
-			       d->n_reporters == 1 ? "" : "s");
-	}
-	web_out_puts(o, "</dd>\n");
-	put_dt(o, "Spamtrap hits");
-	web_out_printf(o, "%zu in the past %s</dd>\n", l->trap_hits,
-		       web_format_duration(d->rules.trap_window_ms / 1000, dur));
-	put_dt(o, "Score");
-	put_points(o, d->score_milli);
-	web_out_puts(o, " points; ");
-	put_points(o, d->threshold_milli);
-	web_out_puts(o, " are needed to list an address</dd>\n");
 	put_dt(o, "First seen");
 	if (l->first_seen_ms > 0) {
 		put_time(o, l->first_seen_ms);
@@ -485,18 +600,9 @@ static void lookup_facts(web_out_t *o, const web_lookup_view_t *v)
 	}
 	web_out_puts(o, "</dd>\n");
 	if (l->listed) {
-		put_dt(o, "Listed since");
-		put_time(o, l->listed_since_ms);
-		web_out_puts(o, "</dd>\n");
 		put_dt(o, "Delisting");
 		put_time(o, l->delist_at_ms);
-		if (l->seconds_to_delist > 0) {
-			web_out_printf(o, " (in %s)",
-				       web_format_duration(l->seconds_to_delist, dur));
-		} else {
-			web_out_puts(o, " (under way now)");
-		}
-		web_out_puts(o, "</dd>\n");
+		web_out_puts(o, l->seconds_to_delist > 0 ? "</dd>\n" : " (under way now)</dd>\n");
 	}
 	if (l->deputy_delisted_ms > 0) {
 		put_dt(o, "Last delisted by a deputy");
@@ -506,31 +612,262 @@ static void lookup_facts(web_out_t *o, const web_lookup_view_t *v)
 	web_out_puts(o, "</dl>\n");
 }
 
+/* ---- the chart and the evidence ---- */
+
+static void lookup_chart(web_out_t *o, const engine_evidence_view_t *ev)
+{
+	int64_t *rep = calloc(ev->n_reports ? ev->n_reports : 1, sizeof(*rep));
+	int64_t *trap = calloc(ev->n_traps ? ev->n_traps : 1, sizeof(*trap));
+	web_chart_period_t *per = calloc(ev->n_periods ? ev->n_periods : 1, sizeof(*per));
+	if (rep == NULL || trap == NULL || per == NULL) {
+		o->failed = true;
+	} else {
+		for (size_t i = 0; i < ev->n_reports; i++) {
+			rep[i] = ev->reports[i].time_ms;
+		}
+		for (size_t i = 0; i < ev->n_traps; i++) {
+			trap[i] = ev->traps[i].time_ms;
+		}
+		for (size_t i = 0; i < ev->n_periods; i++) {
+			per[i] = (web_chart_period_t){ .start_ms = ev->periods[i].start_ms,
+						       .end_ms = ev->periods[i].end_ms };
+		}
+		web_chart_t c = {
+			.end_ms = web_chart_end(ev->now_ms),
+			.reports = rep,
+			.n_reports = ev->n_reports,
+			.traps = trap,
+			.n_traps = ev->n_traps,
+			.periods = per,
+			.n_periods = ev->n_periods,
+		};
+		web_out_puts(o, "<h2>The past week, hour by hour</h2>\n<figure>\n");
+		web_chart_svg(&c, o);
+		web_out_puts(o, "<figcaption>Spam reports (blue) and spamtrap hits (orange) per "
+				"hour; the shaded stretches are when the address was listed. "
+				"Times are UTC.</figcaption>\n</figure>\n");
+	}
+	free(rep);
+	free(trap);
+	free(per);
+}
+
+/* Why a report weighs what it weighs, in words. */
+static const char *note_words(enum policy_note n)
+{
+	switch (n) {
+	case POLICY_NOTE_SCORED:
+		return "counts; a report weighs less as it ages";
+	case POLICY_NOTE_REPEAT:
+		return "does not count: the same reporter's newer report counts instead (one "
+		       "reporter counts once a week per address)";
+	case POLICY_NOTE_TOO_OLD:
+		return "does not count: too old";
+	case POLICY_NOTE_BEFORE_DEPUTY:
+		return "does not count: it came before a deputy delisted the address";
+	case POLICY_NOTE_BANNED:
+		return "does not count: its reporter was banned";
+	case POLICY_NOTE_WITHDRAWN:
+		return "does not count: withdrawn, or set aside while it is challenged";
+	case POLICY_NOTE_VOIDED:
+		return "does not count: a deputy found it was not spam";
+	}
+	return "does not count";
+}
+
+/* What the walk did at a hop, and why. */
+static const char *verdict_words(const char *verdict)
+{
+	static const struct {
+		const char *verdict, *words;
+	} table[] = {
+		{ "trusted", "the reporter's own mail system, passed over" },
+		{ "internal", "a private or internal address, passed over" },
+		{ "no-peer", "no sending address recorded, skipped" },
+		{ "reserved", "a reserved address, which is never blamed" },
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strcmp(verdict, table[i].verdict) == 0) {
+			return table[i].words;
+		}
+	}
+	return "not used";
+}
+
+static void put_hop(web_out_t *o, const engine_hop_t *h)
+{
+	bool blamed = strcmp(h->verdict, "source") == 0;
+	web_out_puts(o, blamed ? "<li class=\"blamed\"><strong>Blamed:</strong> " : "<li>");
+	if (h->redacted) {
+		web_out_puts(o, "[details hidden] ");
+	} else {
+		web_out_puts(o, "from <code>");
+		web_out_html_str(o, h->peer[0] ? h->peer : "(no address)");
+		web_out_puts(o, "</code>");
+		if (h->rdns[0]) {
+			web_out_puts(o, ", reverse DNS <code>");
+			web_out_html_str(o, h->rdns);
+			web_out_puts(o, "</code>");
+		}
+		if (h->helo[0]) {
+			web_out_puts(o, ", introduced itself as <code>");
+			web_out_html_str(o, h->helo);
+			web_out_puts(o, "</code>");
+		}
+		if (h->authenticated) {
+			web_out_puts(o, ", with a login (a mail account on that server)");
+		}
+		web_out_puts(o, " ");
+	}
+	if (blamed) {
+		web_out_puts(o,
+			     "&mdash; the first server outside the reporter's own systems that "
+			     "handed this mail on. Everything below this line of the header could "
+			     "have been forged by the sender, so it is not used.</li>\n");
+	} else {
+		web_out_puts(o, "&mdash; ");
+		web_out_html_str(o, verdict_words(h->verdict));
+		web_out_puts(o, "</li>\n");
+	}
+}
+
+static void put_hops(web_out_t *o, const char *json)
+{
+	engine_hops_t *h = malloc(sizeof(*h));
+	if (h == NULL) {
+		o->failed = true;
+		return;
+	}
+	if (engine_hops_parse(json, h) != 0) {
+		/* not the usual shape: show the stored text, escaped */
+		web_out_puts(o, "<pre>");
+		web_out_html_str(o, json);
+		web_out_puts(o, "</pre>");
+		free(h);
+		return;
+	}
+	web_out_puts(o, "<details><summary>How the source was found</summary>\n<p>The "
+			"Received lines of the spam's header, from the reporter's end:</p>\n"
+			"<ol class=\"hops\">\n");
+	for (size_t i = 0; i < h->n; i++) {
+		put_hop(o, &h->hops[i]);
+	}
+	if (h->n_more > 0) {
+		web_out_printf(o, "<li>%zu more lines not shown</li>\n", h->n_more);
+	}
+	web_out_puts(o, "</ol>\n");
+	if (h->reason[0]) {
+		web_out_puts(o, "<p><small>");
+		web_out_html_str(o, h->reason);
+		web_out_puts(o, "</small></p>\n");
+	}
+	web_out_puts(o, "</details>");
+	free(h);
+}
+
+/* One event of the evidence table: a report (r) or a trap hit (t). */
+static void put_event(web_out_t *o, const engine_ev_report_t *r, const engine_ev_trap_t *t)
+{
+	web_out_puts(o, "<tr><td>");
+	put_time(o, r ? r->time_ms : t->time_ms);
+	if (r != NULL) {
+		web_out_printf(o, "</td><td>Spam report #%lld</td><td class=\"weight\">",
+			       (long long)r->id);
+		put_weight(o, r->weight_milli);
+		web_out_puts(o, "</td><td>");
+		web_out_html_str(o, note_words(r->note));
+		web_out_puts(o, ".");
+		if (r->hops_json != NULL) {
+			put_hops(o, r->hops_json);
+		}
+	} else {
+		web_out_puts(o, "</td><td>Spamtrap hit</td><td class=\"weight\">");
+		put_weight(o, t->weight_milli);
+		web_out_puts(o, "</td><td>");
+		web_out_puts(o, t->counted ? "counts: a spamtrap received mail straight from this "
+					     "address (which trap is not shown)."
+					   : "does not count: older than the spamtrap window, or "
+					     "before a deputy's delisting.");
+	}
+	web_out_puts(o, "</td></tr>\n");
+}
+
+static void lookup_evidence(web_out_t *o, const engine_evidence_view_t *ev)
+{
+	const policy_decision_t *d = &ev->decision;
+	web_out_puts(o, "<h2>The evidence</h2>\n<p>Every spam report and spamtrap hit of the past "
+			"week, newest first, with what it adds to the score now. Reports lose "
+			"weight as they age. Who reported and which spamtrap was hit are never "
+			"shown.</p>\n<p>Score now: <strong>");
+	put_points(o, ev->score_now_milli);
+	web_out_puts(o, "</strong> points (reports ");
+	put_points(o, ev->report_score_now_milli);
+	web_out_puts(o, ", spamtraps ");
+	put_points(o, ev->trap_score_now_milli);
+	web_out_puts(o, ") against a threshold of <strong>");
+	put_points(o, d->threshold_milli);
+	web_out_puts(o, "</strong>");
+	web_out_puts(o, ev->score_now_milli >= d->threshold_milli ? ": at or above it."
+								  : ": below it.");
+	if (d->listed && ev->score_now_milli < d->threshold_milli) {
+		web_out_puts(o, " The listing still holds: the score reached the threshold when "
+				"the evidence arrived, and a listing ends only at its delisting "
+				"time, not as the weights fall.");
+	}
+	web_out_puts(o, "</p>\n");
+	size_t total = ev->n_reports + ev->n_traps;
+	if (total == 0) {
+		web_out_puts(o, "<p>No spam reports or spamtrap hits in the past week.</p>\n");
+		return;
+	}
+	web_out_puts(o, "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">When "
+			"(UTC)</th><th scope=\"col\">What</th><th scope=\"col\">Weight now</th>"
+			"<th scope=\"col\">Why</th></tr></thead>\n<tbody>\n");
+	/* newest first: merge the two lists from their ends */
+	size_t ri = ev->n_reports, ti = ev->n_traps, shown = 0;
+	while ((ri > 0 || ti > 0) && shown < WEB_EVIDENCE_ROWS_MAX) {
+		bool take_report = ti == 0 || (ri > 0 && ev->reports[ri - 1].time_ms >=
+								 ev->traps[ti - 1].time_ms);
+		if (take_report) {
+			put_event(o, &ev->reports[--ri], NULL);
+		} else {
+			put_event(o, NULL, &ev->traps[--ti]);
+		}
+		shown++;
+	}
+	web_out_puts(o, "</tbody>\n</table></div>\n");
+	if (total > shown) {
+		web_out_printf(o, "<p>%zu older event%s not shown.</p>\n", total - shown,
+			       total - shown == 1 ? " is" : "s are");
+	}
+}
+
 /* The likely cause, by the kind of evidence (what the SpamCop help pages teach admins). */
 static void likely_cause(web_out_t *o, const engine_lookup_t *l)
 {
 	if (l->trap_hits > 0 && l->reports == 0) {
 		web_out_puts(
-			o, "<p>Only spamtraps received mail from this address. A spamtrap is an "
-			   "address that never asked for mail, so this is most often mail sent "
-			   "automatically to forged sender addresses: out-of-office or vacation "
-			   "replies, virus warnings, or bounces sent after the mail was accepted "
-			   "(\"no such user\", \"mailbox full\"). Refuse bad mail during the SMTP "
-			   "dialogue instead of bouncing it later, and stop auto-replies to mail "
-			   "marked as spam.</p>\n");
+			o,
+			"<p><strong>Spamtraps only.</strong> Only spamtraps received mail from "
+			"this address. A spamtrap never asked for mail, so this is most often "
+			"mail sent automatically to forged sender addresses: out-of-office or "
+			"vacation replies, virus warnings, or bounces sent after the mail was "
+			"accepted (\"no such user\", \"mailbox full\"), also called backscatter. "
+			"Refuse bad mail during the SMTP dialogue instead of bouncing it later, "
+			"and stop auto-replies to mail marked as spam.</p>\n");
 	} else if (l->reports > 0 && l->trap_hits == 0) {
 		web_out_puts(
-			o, "<p>Only people's spam reports name this address: someone is sending "
-			   "spam through it. Look for a user or customer sending bulk mail, an "
-			   "account whose password was stolen (SMTP AUTH), or a web form or script "
-			   "that can be made to send mail.</p>\n");
+			o, "<p><strong>Spam reports only.</strong> Only people's spam reports name "
+			   "this address: a spammer is at work through it. Look for a customer or "
+			   "user sending bulk mail, a mail account whose password was stolen (SMTP "
+			   "AUTH), or a web form or script that can be made to send mail.</p>\n");
 	} else {
 		web_out_puts(o,
-			     "<p>Both spam reports and spamtraps name this address. That usually "
-			     "means a compromised computer on the network behind it sends spam "
-			     "straight to the Internet (a firewall that lets any machine connect "
-			     "out on port 25 allows that), an open relay or proxy, a hijacked mail "
-			     "account, or an insecure web script.</p>\n");
+			     "<p><strong>Both reports and spamtraps.</strong> That usually means a "
+			     "compromised computer behind this address sends spam straight to the "
+			     "Internet (a firewall that lets any machine connect out on port 25 "
+			     "allows that), an open relay or proxy, a hijacked mail account, or an "
+			     "insecure web script.</p>\n");
 	}
 }
 
@@ -538,32 +875,45 @@ static void lookup_advice(web_out_t *o, const web_lookup_view_t *v)
 {
 	const engine_lookup_t *l = v->lookup;
 	char dur[WEB_DURATION_LEN];
-	web_out_puts(
-		o, "<h2>If your mail was refused because of this address</h2>\n"
-		   "<p>If you send mail through your provider's server (an Internet provider, a "
-		   "hosting company, your employer), this address is that server, and it is shared "
-		   "with many other people. You cannot fix this yourself, and it is not aimed at "
-		   "you: forward the bounce to your provider's support and ask them to stop the "
-		   "spam that leaves through that server. Until then, mail sent through another "
-		   "server, such as a webmail account, gets through.</p>\n"
-		   "<p>If this is the address of your own mail server, or of your own Internet "
-		   "connection, read on.</p>\n");
-	web_out_puts(o, "<h2>For the administrator of ");
+	web_out_puts(o,
+		     "<h2>What to do next</h2>\n"
+		     "<h3>If you send mail through your provider's server</h3>\n"
+		     "<p>If your mail goes out through a server of your Internet provider, hosting "
+		     "company or employer, this address belongs to that server, which many other "
+		     "people share. The listing is not aimed at you, and only the provider can fix "
+		     "it: forward the bounce to their support and ask them to stop the spam that "
+		     "leaves through their server. Until then, mail sent through another server, "
+		     "such as a webmail account, gets through.</p>\n");
+	web_out_puts(o, "<h3>For the administrator of ");
 	web_out_html_str(o, v->ip);
-	web_out_puts(o, "</h2>\n");
+	web_out_puts(o, "</h3>\n");
 	likely_cause(o, l);
-	web_out_printf(o,
-		       "<p>Find and stop the source: check the outgoing mail queue and the logs "
-		       "around the times above, and check every machine behind this address, "
-		       "including those behind a NAT router. You do not need to ask for "
-		       "removal: the listing ends by itself %s after the last spam (at the "
-		       "time shown above, which moves later with every new report or "
-		       "spamtrap hit).</p>\n",
-		       web_format_duration(l->decision.listing_ms / 1000, dur));
-	web_out_puts(o, "<p>If you are sure the listing is a mistake, for example because "
-			"mail that people asked for was reported as spam, contact the operators "
-			"of this list with the address, the times above and your evidence (such "
-			"as the subscriber's confirmed opt-in record).</p>\n");
+	web_out_puts(o, "<p>Find and stop the source: check the outgoing mail queue and the logs "
+			"around the times in the evidence above, and every machine behind this "
+			"address, including those behind a NAT router.</p>\n");
+	web_out_puts(o, "<p>You do not need to ask for removal: the listing ends by itself ");
+	web_out_html_str(o, web_format_duration(l->decision.listing_ms / 1000, dur));
+	web_out_puts(o, " after the last spam report or spamtrap hit, at the time shown above, "
+			"which moves later with every new one.</p>\n");
+	web_out_puts(o, "<p>If you think the listing is a mistake, for example because mail "
+			"that people asked for was reported as spam, ask a deputy of this list: "
+			"deputies see the full evidence and can delist an address listed in "
+			"error.");
+	if (v->ask_url != NULL) {
+		web_out_puts(o, " <a href=\"");
+		web_out_html_str(o, v->ask_url);
+		web_out_puts(o, "?ip=");
+		web_out_html_str(o, v->ip);
+		web_out_puts(o, "\">Ask about this listing</a>.");
+	}
+	if (v->challenge_url != NULL) {
+		web_out_puts(o, " <a href=\"");
+		web_out_html_str(o, v->challenge_url);
+		web_out_puts(o, "\">Challenge one report</a> (give its number from the evidence "
+				"above, and your proof, such as the confirmed opt-in record).");
+	}
+	web_out_puts(o, " Write from a role address such as postmaster@ or abuse@ of the "
+			"network, and say how you are related to the address.</p>\n");
 }
 
 static void lookup_history(web_out_t *o, const web_lookup_view_t *v)
@@ -573,8 +923,8 @@ static void lookup_history(web_out_t *o, const web_lookup_view_t *v)
 		web_out_puts(o, "<p>No events are recorded for this address.</p>\n");
 		return;
 	}
-	web_out_puts(o, "<table>\n<thead><tr><th scope=\"col\">When (UTC)</th>"
-			"<th scope=\"col\">Who</th><th scope=\"col\">What</th>"
+	web_out_puts(o, "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">When "
+			"(UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th>"
 			"<th scope=\"col\">Why</th></tr></thead>\n<tbody>\n");
 	for (size_t i = v->n_history; i-- > 0;) {
 		const web_history_t *h = &v->history[i];
@@ -588,7 +938,7 @@ static void lookup_history(web_out_t *o, const web_lookup_view_t *v)
 		web_out_html_str(o, h->detail);
 		web_out_puts(o, "</td></tr>\n");
 	}
-	web_out_puts(o, "</tbody>\n</table>\n");
+	web_out_puts(o, "</tbody>\n</table></div>\n");
 	if (v->n_history_older > 0) {
 		web_out_printf(o, "<p>%zu older entr%s not shown.</p>\n", v->n_history_older,
 			       v->n_history_older == 1 ? "y is" : "ies are");
@@ -598,47 +948,24 @@ static void lookup_history(web_out_t *o, const web_lookup_view_t *v)
 static void lookup_record(web_out_t *o, const web_lookup_view_t *v)
 {
 	const engine_lookup_t *l = v->lookup;
-	char dur[WEB_DURATION_LEN];
 	web_out_puts(o, "<h1>");
 	web_out_html_str(o, v->ip);
 	web_out_puts(o, l->listed ? " is listed</h1>\n" : " is not listed</h1>\n");
-	if (l->listed) {
-		web_out_puts(o, "<div class=\"box listed\">\n<p><strong>Listed.</strong> Mail "
-				"servers that use this list refuse or mark mail sent from ");
-		web_out_html_str(o, v->ip);
-		web_out_puts(o, ".</p>\n<p>Why: ");
-		web_out_html_str(o, l->decision.sentence);
-		web_out_puts(o, ".</p>\n");
-		if (l->seconds_to_delist > 0) {
-			web_out_printf(o, "<p>Delisted automatically in about %s, at ",
-				       web_format_duration(l->seconds_to_delist, dur));
-			put_time(o, l->delist_at_ms);
-			web_out_puts(o, ", if no new spam reports or spamtrap hits arrive. "
-					"Each new one moves that time later.</p>\n");
-		} else {
-			web_out_puts(o,
-				     "<p>Delisting is under way: the listing has run out and "
-				     "this list's DNS answers stop naming the address within a "
-				     "few seconds. Resolvers that cached the old answer may take "
-				     "a few more minutes.</p>\n");
-		}
-		web_out_puts(o, "</div>\n");
-	} else {
-		web_out_puts(o, "<div class=\"box clear\">\n<p><strong>Not listed.</strong> This "
-				"list does not stop mail from ");
-		web_out_html_str(o, v->ip);
-		web_out_puts(o, ".</p>\n<p>");
-		web_out_html_str(o, l->decision.sentence);
-		web_out_puts(o, ".</p>\n</div>\n<p>If a bounce named this list for this address, "
-				"the refusing server asked while it was listed, or still has the "
-				"old answer cached for a few minutes: send the mail again "
-				"later.</p>\n");
+	status_box(o, v);
+	if (v->evidence != NULL) {
+		lookup_chart(o, v->evidence);
+		lookup_evidence(o, v->evidence);
 	}
-	lookup_facts(o, v);
 	if (l->listed) {
 		lookup_advice(o, v);
 	}
+	lookup_facts(o, v);
 	lookup_history(o, v);
+	if (l->listed) {
+		web_out_puts(o, "<script>");
+		web_out_puts(o, web_countdown_script);
+		web_out_puts(o, "</script>\n");
+	}
 }
 
 static void lookup_special(web_out_t *o, const web_lookup_view_t *v)
@@ -647,8 +974,9 @@ static void lookup_special(web_out_t *o, const web_lookup_view_t *v)
 	web_out_html_str(o, v->ip);
 	switch (v->kind) {
 	case WEB_LOOKUP_NO_RECORD:
-		web_out_puts(o, " is not listed</h1>\n<div class=\"box clear\">\n<p><strong>Not "
-				"listed.</strong> No spam reports or spamtrap hits are on "
+		web_out_puts(o, " is not listed</h1>\n<div class=\"box clear\">\n<p><strong>");
+		web_out_html_str(o, v->ip);
+		web_out_puts(o, " is not listed.</strong> No spam reports or spamtrap hits are on "
 				"record for this address, and it has never been listed "
 				"here.</p>\n</div>\n<p>If a bounce named a blocklist for this "
 				"address, it was another list: paste the bounce into the "
@@ -669,18 +997,22 @@ static void lookup_special(web_out_t *o, const web_lookup_view_t *v)
 				"<a href=\"/explain\">bounce explainer</a>.</p>\n");
 		break;
 	case WEB_LOOKUP_TEST_LISTED:
-		web_out_puts(o, " is the test address</h1>\n<div class=\"box\">\n<p>This is the "
-				"test entry of RFC 5782: the list's DNS always answers "
-				"\"listed\" for it, so that mail server administrators can check "
-				"that their server queries the list. It is not a real listing "
-				"and never blocks anyone's mail.</p>\n</div>\n");
+		web_out_puts(o,
+			     " is the always-listed test address</h1>\n<div class=\"box\">\n"
+			     "<p>127.0.0.2 is the test entry of RFC 5782: this list's DNS always "
+			     "answers \"listed\" for it (and ::ffff:7f00:2 for IPv6), so that mail "
+			     "server administrators can check that their server asks the list "
+			     "and acts on the answer. It is not a real listing and never blocks "
+			     "anyone's mail.</p>\n</div>\n");
 		break;
 	case WEB_LOOKUP_TEST_UNLISTED:
-		web_out_puts(o, " is the never-listed test address</h1>\n<div class=\"box\">\n"
-				"<p>This is the other test entry of RFC 5782: the list's DNS "
-				"always answers \"not listed\" for it, so that mail server "
-				"administrators can check that their server does not block "
-				"everything.</p>\n</div>\n");
+		web_out_puts(
+			o, " is the never-listed test address</h1>\n<div class=\"box\">\n"
+			   "<p>127.0.0.1 is the other test entry of RFC 5782: this list's DNS "
+			   "always answers \"not listed\" for it (and for ::ffff:7f00:1), so that "
+			   "mail server administrators can check that their server does not "
+			   "refuse everything, for example when the list cannot be "
+			   "reached.</p>\n</div>\n");
 		break;
 	case WEB_LOOKUP_RECORD:
 		break;

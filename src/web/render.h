@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "engine/evidence.h"
 #include "engine/explain.h"
 #include "lib/ipaddr.h"
 #include "store/store.h"
@@ -83,7 +84,21 @@ typedef struct {
 	size_t n_history;
 	size_t n_history_older; /* older entries not shown */
 	int64_t now_ms;
+	/* RECORD: the evidence view (events, weights, hops, listing periods, the history
+	 * sentence); NULL leaves out the chart and the evidence */
+	const engine_evidence_view_t *evidence;
+	const char *ask_url;	   /* the "ask about a listing" form (?ip= is added), or NULL */
+	const char *challenge_url; /* the "challenge a report" form, or NULL */
 } web_lookup_view_t;
+
+/* The most events the evidence table shows (the newest). */
+#define WEB_EVIDENCE_ROWS_MAX 200
+
+/* The lookup page's one inline script: it keeps the countdown to the delisting moving (the
+ * page says the same without it). The CSP allows exactly this text by its hash, which a
+ * unit test recomputes: change both together. */
+extern const char web_countdown_script[];
+#define WEB_COUNTDOWN_SCRIPT_HASH "sha256-Un+7R9QRwKvVeJ1NBHRoDYEn8ftyPatAPKj1aOsXfDE="
 
 /* The lookup page, a whole HTML document. */
 void web_render_lookup(const web_lookup_view_t *v, web_out_t *o);

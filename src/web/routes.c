@@ -231,6 +231,8 @@ static void route_lookup_page(web_app_t *app, const web_request_t *rq, web_respo
 		.ip = text,
 		.unmapped = unmapped,
 		.now_ms = engine_now_ms(app->engine),
+		.ask_url = "/dispute/ask",
+		.challenge_url = "/dispute/challenge",
 	};
 	if (is_test_point(&ip, 2)) {
 		v.kind = WEB_LOOKUP_TEST_LISTED;
@@ -241,26 +243,32 @@ static void route_lookup_page(web_app_t *app, const web_request_t *rq, web_respo
 		v.kind_name = ipbl_ipaddr_kind_name(ipbl_ipaddr_kind(&ip));
 	}
 	engine_lookup_t l;
+	engine_evidence_view_t ev;
+	memset(&ev, 0, sizeof(ev));
 	web_history_t *hist = NULL;
+	int ret = 0;
 	if (v.kind == WEB_LOOKUP_RECORD) {
-		int ret = engine_lookup(app->engine, &ip, &l);
+		ret = engine_lookup(app->engine, &ip, &l);
 		if (ret == IPBL_ENOENT) {
 			v.kind = WEB_LOOKUP_NO_RECORD;
-		} else if (ret != 0) {
-			store_failed(app, rs, false, ret);
-			return;
-		} else {
+			ret = 0;
+		} else if (ret == 0) {
 			v.lookup = &l;
 			ret = load_history(app, text, &hist, &v.n_history, &v.n_history_older);
-			if (ret != 0) {
-				store_failed(app, rs, false, ret);
-				return;
-			}
 			v.history = hist;
 		}
+		if (ret == 0 && v.lookup != NULL) {
+			ret = engine_evidence_view(app->engine, &ip, &ev);
+			v.evidence = &ev;
+		}
 	}
-	rs->status = 200;
-	web_render_lookup(&v, &rs->body);
+	if (ret != 0) {
+		store_failed(app, rs, false, ret);
+	} else {
+		rs->status = 200;
+		web_render_lookup(&v, &rs->body);
+	}
+	engine_evidence_view_fini(&ev);
 	free(hist);
 }
 
@@ -596,6 +604,9 @@ void web_route(web_app_t *app, const web_request_t *rq, web_response_t *rs)
 	const char *p = rq->path;
 	const char *m = rq->method;
 	bool api = starts_with(p, "/api/");
+	if (web_cases_route(app, rq, rs)) {
+		return;
+	}
 	if (strcmp(p, "/") == 0) {
 		if (!is_get(m)) {
 			method_not_allowed(rs, "GET, HEAD", false);

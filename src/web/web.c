@@ -8,10 +8,12 @@
 #include "web/web.h"
 
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,10 +35,11 @@
 #define WEB_DRAIN_MS 1000
 
 /* Every response carries these: no sniffing, nothing loaded from anywhere (the one inline
- * stylesheet aside), no framing, no referrer leaking the looked-up address. */
+ * stylesheet and the lookup page's countdown script, allowed by its hash, aside), no
+ * framing, no referrer leaking the looked-up address. */
 #define WEB_CSP                                                                                    \
-	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "                      \
-	"frame-ancestors 'none'; base-uri 'none'"
+	"default-src 'none'; style-src 'unsafe-inline'; script-src '" WEB_COUNTDOWN_SCRIPT_HASH    \
+	"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 typedef struct {
 	web_t *w;
@@ -112,6 +115,9 @@ static enum MHD_Result send_response(listener_t *l, struct MHD_Connection *c, we
 	}
 	if (ok && rs->location[0] != '\0') {
 		ok = add_header(resp, MHD_HTTP_HEADER_LOCATION, rs->location);
+	}
+	if (ok && rs->set_cookie[0] != '\0') {
+		ok = add_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rs->set_cookie);
 	}
 	enum MHD_Result ret = MHD_NO;
 	if (ok) {
@@ -200,6 +206,33 @@ static void printable(const char *s, char *out, size_t len)
 	out[i] = '\0';
 }
 
+/* The peer's address as text into buf ("" when MHD cannot tell): the key of the dispute
+ * forms' and the deputy login's limits per client. */
+static const char *client_address(struct MHD_Connection *c, char buf[IPBL_IPADDR_STRLEN])
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	buf[0] = '\0';
+	if (info == NULL || info->client_addr == NULL) {
+		return buf;
+	}
+	ipbl_ipaddr_t ip;
+	memset(&ip, 0, sizeof(ip));
+	if (info->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)info->client_addr;
+		ip.family = IPBL_AF_V4;
+		memcpy(ip.bytes, &sin->sin_addr, 4);
+	} else if (info->client_addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)info->client_addr;
+		ip.family = IPBL_AF_V6;
+		memcpy(ip.bytes, &sin6->sin6_addr, 16);
+		(void)ipbl_ipaddr_unmap(&ip);
+	} else {
+		return buf;
+	}
+	return ipbl_ipaddr_format(&ip, buf);
+}
+
 static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const char *url,
 				const char *method, req_t *r)
 {
@@ -214,6 +247,9 @@ static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const c
 		.body_len = r->len,
 	};
 	rq.ip_arg = ip_argument(c, &rq.ip_arg_bad);
+	char peer[IPBL_IPADDR_STRLEN] = "";
+	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	rq.client_addr = client_address(c, peer);
 	web_response_t rs = { 0 };
 	web_out_init(&rs.body, 0);
 	web_route(&l->app, &rq, &rs);

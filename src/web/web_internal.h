@@ -68,6 +68,8 @@ typedef struct {
 	const char *content_type;  /* header value or NULL */
 	const char *body;	   /* the whole body (NUL-terminated), or NULL */
 	size_t body_len;
+	const char *cookie;	 /* the Cookie header, or NULL (disputes, deputy console) */
+	const char *client_addr; /* the peer's address as text, or "" when unknown */
 } web_request_t;
 
 typedef struct {
@@ -77,6 +79,7 @@ typedef struct {
 	const char *allow;	      /* 405: the Allow header */
 	const char *www_authenticate; /* 401: the WWW-Authenticate header */
 	char location[96];	      /* 201: the Location header, or "" */
+	char set_cookie[256];	      /* a Set-Cookie header, or "" */
 } web_response_t;
 
 /* The body limit for a request to method + path: max_body for the routes that take a body,
@@ -86,6 +89,10 @@ size_t web_route_body_limit(const web_app_t *app, const char *method, const char
 /* Answer one request: fills rs (rs->body is initialised by the caller). Runs on the
  * server thread that owns app. */
 void web_route(web_app_t *app, const web_request_t *rq, web_response_t *rs);
+
+/* The disputes and the deputy console (cases.c, deputy.c): answers rq and returns true when
+ * its path is theirs (/dispute/..., /case/..., /deputy...), else returns false. */
+bool web_cases_route(web_app_t *app, const web_request_t *rq, web_response_t *rs);
 
 /* The explainer's answer page for a bounce (explain.c), appended to page. Returns 0,
  * IPBL_ENOMEM, or a store error from the lookup (then nothing was appended). */

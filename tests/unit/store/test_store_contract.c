@@ -61,12 +61,12 @@ static ipbl_ipaddr_t ip(const char *text)
 static void test_schema(void **state)
 {
 	fixture_t *f = *state;
-	assert_int_equal(store_schema_version(f->s), 2);
+	assert_int_equal(store_schema_version(f->s), 3);
 	/* opening again applies nothing and keeps the data */
 	store_t *again = NULL;
 	char err[256];
 	assert_int_equal(store_open(f->backend, f->path, &again, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(again), 2);
+	assert_int_equal(store_schema_version(again), 3);
 	store_close(again);
 }
 
@@ -359,6 +359,235 @@ static void test_open_errors(void **state)
 	unlink(path);
 }
 
+/* ---- cases and deputies (0003_cases.sql) ---- */
+
+static int64_t add_report(store_t *s, const char *addr, const char *digest)
+{
+	store_report_t r = { .ip = ip(addr), .received_ms = 1000, .evidence = "{}" };
+	snprintf(r.digest, sizeof(r.digest), "%s", digest);
+	assert_int_equal(store_report_add(s, &r), 0);
+	return r.id;
+}
+
+static store_case_t new_case(enum store_case_kind kind, const char *addr, int64_t report_id,
+			     const char *token_hash, int64_t at)
+{
+	store_case_t c = { .kind = kind,
+			   .status = STORE_CASE_OPEN,
+			   .ip = ip(addr),
+			   .report_id = report_id,
+			   .created_ms = at };
+	snprintf(c.token_hash, sizeof(c.token_hash), "%s", token_hash);
+	snprintf(c.filer_name, sizeof(c.filer_name), "Pat Admin");
+	snprintf(c.filer_address, sizeof(c.filer_address), "postmaster@example.net");
+	snprintf(c.relationship, sizeof(c.relationship), "mail admin of the network");
+	return c;
+}
+
+typedef struct {
+	int64_t ids[16];
+	size_t n;
+} ids_t;
+
+static int collect_case(void *arg, const store_case_t *c)
+{
+	ids_t *v = arg;
+	assert_true(v->n < 16);
+	v->ids[v->n++] = c->id;
+	return 0;
+}
+
+static void test_cases(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	int64_t rid = add_report(s, "192.0.2.9", "case-report");
+	store_case_t ask = new_case(STORE_CASE_ASK, "192.0.2.9", 0, "b2:aaaa", 1000);
+	assert_int_equal(store_case_add(s, &ask), 0);
+	assert_true(ask.id > 0);
+	store_case_t ch = new_case(STORE_CASE_CHALLENGE, "192.0.2.9", rid, "b2:bbbb", 2000);
+	assert_int_equal(store_case_add(s, &ch), 0);
+	assert_true(ch.id > ask.id);
+	/* a taken token hash is refused; so is a challenge of an unknown report */
+	store_case_t dup = new_case(STORE_CASE_ASK, "192.0.2.10", 0, "b2:aaaa", 3000);
+	assert_int_equal(store_case_add(s, &dup), IPBL_EEXIST);
+	store_case_t orphan = new_case(STORE_CASE_CHALLENGE, "192.0.2.9", 987654, "b2:cccc", 1);
+	assert_int_not_equal(store_case_add(s, &orphan), 0);
+	assert_int_not_equal(store_case_add(s, &orphan), IPBL_EEXIST);
+
+	store_case_t got;
+	assert_int_equal(store_case_get(s, ch.id, &got), 0);
+	assert_int_equal(got.kind, STORE_CASE_CHALLENGE);
+	assert_int_equal(got.status, STORE_CASE_OPEN);
+	assert_int_equal(got.report_id, rid);
+	assert_true(ipbl_ipaddr_eq(&got.ip, &ch.ip));
+	assert_string_equal(got.filer_address, "postmaster@example.net");
+	assert_string_equal(got.relationship, "mail admin of the network");
+	assert_int_equal(got.created_ms, 2000);
+	assert_int_equal(got.updated_ms, 2000);
+	assert_int_equal(store_case_get(s, 424242, &got), IPBL_ENOENT);
+	assert_int_equal(store_case_find_by_token(s, "b2:aaaa", &got), 0);
+	assert_int_equal(got.id, ask.id);
+	assert_int_equal(got.report_id, 0);
+	assert_int_equal(store_case_find_by_token(s, "b2:nope", &got), IPBL_ENOENT);
+	assert_int_equal(store_case_find_open_for_report(s, rid, &got), 0);
+	assert_int_equal(got.id, ch.id);
+	assert_int_equal(store_case_find_open_for_report(s, 0, &got), IPBL_ENOENT);
+
+	/* the queue: not closed, least recently updated first */
+	ids_t v = { 0 };
+	assert_int_equal(store_cases_each(s, NULL, false, collect_case, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.ids[0], ask.id);
+	store_case_message_t m = {
+		.case_id = ask.id, .at_ms = 5000, .author = "deputy dana", .body = "Hello <b>"
+	};
+	assert_int_equal(store_case_message_add(s, &m), 0);
+	assert_true(m.id > 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_cases_each(s, NULL, false, collect_case, &v), 0);
+	assert_int_equal(v.ids[0], ch.id); /* the ask case moved back: it was just updated */
+	store_case_message_t bad = {
+		.case_id = 999999, .at_ms = 1, .author = "filer", .body = "x"
+	};
+	assert_int_equal(store_case_message_add(s, &bad), IPBL_ENOENT);
+
+	assert_int_equal(store_case_set_status(s, ch.id, STORE_CASE_CLOSED, 6000), 0);
+	assert_int_equal(store_case_set_status(s, 999999, STORE_CASE_CLOSED, 6000), IPBL_ENOENT);
+	assert_int_equal(store_case_get(s, ch.id, &got), 0);
+	assert_int_equal(got.status, STORE_CASE_CLOSED);
+	assert_int_equal(got.updated_ms, 6000);
+	assert_int_equal(store_case_find_open_for_report(s, rid, &got), IPBL_ENOENT);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_cases_each(s, NULL, false, collect_case, &v), 0);
+	assert_int_equal(v.n, 1);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_cases_each(s, NULL, true, collect_case, &v), 0);
+	assert_int_equal(v.n, 2);
+	/* by address */
+	store_case_t other = new_case(STORE_CASE_ASK, "2001:db8::5", 0, "b2:dddd", 7000);
+	assert_int_equal(store_case_add(s, &other), 0);
+	ipbl_ipaddr_t a = ip("2001:db8::5");
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_cases_each(s, &a, true, collect_case, &v), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.ids[0], other.id);
+}
+
+typedef struct {
+	char text[512];
+	size_t n;
+} msgs_t;
+
+static int collect_msg(void *arg, const store_case_message_t *m)
+{
+	msgs_t *v = arg;
+	size_t used = strlen(v->text);
+	snprintf(v->text + used, sizeof(v->text) - used, "%s%s:%s", v->n ? "|" : "", m->author,
+		 m->body);
+	v->n++;
+	return 0;
+}
+
+static void test_case_messages(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	store_case_t c = new_case(STORE_CASE_ASK, "198.51.100.3", 0, "b2:eeee", 100);
+	assert_int_equal(store_case_add(s, &c), 0);
+	store_case_message_t m1 = {
+		.case_id = c.id, .at_ms = 100, .author = "filer", .body = "why?"
+	};
+	store_case_message_t m2 = {
+		.case_id = c.id, .at_ms = 200, .author = "deputy dana", .body = "traps"
+	};
+	store_case_message_t m3 = {
+		.case_id = c.id, .at_ms = 150, .author = "filer", .body = "\xC3\xA9t\xC3\xA9"
+	};
+	assert_int_equal(store_case_message_add(s, &m1), 0);
+	assert_int_equal(store_case_message_add(s, &m2), 0);
+	assert_int_equal(store_case_message_add(s, &m3), 0);
+	msgs_t v = { .n = 0 };
+	assert_int_equal(store_case_messages_each(s, c.id, collect_msg, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_string_equal(v.text, "filer:why?|deputy dana:traps|filer:\xC3\xA9t\xC3\xA9");
+	/* a message older than the latest never moves the updated time back */
+	store_case_t got;
+	assert_int_equal(store_case_get(s, c.id, &got), 0);
+	assert_int_equal(got.updated_ms, 200);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_case_messages_each(s, 999999, collect_msg, &v), 0);
+	assert_int_equal(v.n, 0);
+}
+
+static int count_deputy(void *arg, const store_deputy_t *d)
+{
+	msgs_t *v = arg;
+	size_t used = strlen(v->text);
+	snprintf(v->text + used, sizeof(v->text) - used, "%s%s", v->n ? "," : "", d->name);
+	v->n++;
+	return 0;
+}
+
+static void test_deputies_and_sessions(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	store_deputy_t d = { .created_ms = 10 };
+	snprintf(d.name, sizeof(d.name), "zoe");
+	snprintf(d.password_hash, sizeof(d.password_hash), "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+	assert_int_equal(store_deputy_add(s, &d), 0);
+	assert_true(d.id > 0);
+	assert_int_equal(store_deputy_add(s, &d), IPBL_EEXIST);
+	store_deputy_t d2 = { .created_ms = 11 };
+	snprintf(d2.name, sizeof(d2.name), "adam");
+	snprintf(d2.password_hash, sizeof(d2.password_hash), "$argon2id$other");
+	assert_int_equal(store_deputy_add(s, &d2), 0);
+	store_deputy_t got;
+	assert_int_equal(store_deputy_get(s, "zoe", &got), 0);
+	assert_int_equal(got.id, d.id);
+	assert_string_equal(got.password_hash, d.password_hash);
+	assert_int_equal(got.created_ms, 10);
+	assert_int_equal(store_deputy_get(s, "nobody", &got), IPBL_ENOENT);
+	msgs_t v = { .n = 0 };
+	assert_int_equal(store_deputies_each(s, count_deputy, &v), 0);
+	assert_string_equal(v.text, "adam,zoe");
+
+	assert_int_equal(store_session_add(s, "b2:s1", d.id, 1000, 5000), 0);
+	assert_int_equal(store_session_add(s, "b2:s1", d.id, 1000, 5000), IPBL_EEXIST);
+	assert_int_not_equal(store_session_add(s, "b2:s2", 424242, 1000, 5000), 0);
+	assert_int_equal(store_session_add(s, "b2:s3", d2.id, 1000, 3000), 0);
+	int64_t exp = 0;
+	assert_int_equal(store_session_get(s, "b2:s1", 4999, &got, &exp), 0);
+	assert_string_equal(got.name, "zoe");
+	assert_int_equal(exp, 5000);
+	assert_int_equal(store_session_get(s, "b2:s1", 5000, &got, NULL), IPBL_ENOENT);
+	assert_int_equal(store_session_get(s, "b2:unknown", 0, &got, NULL), IPBL_ENOENT);
+	/* expiry removes only what has run out */
+	assert_int_equal(store_sessions_expire(s, 3000), 0);
+	assert_int_equal(store_session_get(s, "b2:s3", 0, &got, NULL), IPBL_ENOENT);
+	assert_int_equal(store_session_get(s, "b2:s1", 0, &got, NULL), 0);
+	assert_int_equal(store_session_delete(s, "b2:s1"), 0);
+	assert_int_equal(store_session_get(s, "b2:s1", 0, &got, NULL), IPBL_ENOENT);
+	assert_int_equal(store_session_delete(s, "b2:s1"), 0);
+	assert_string_equal(store_case_kind_name(STORE_CASE_CHALLENGE), "challenge");
+	assert_string_equal(store_case_status_name(STORE_CASE_ANSWERED), "answered");
+}
+
+/* A case, its first message and the report's new state commit or vanish together. */
+static void test_case_transaction(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	int64_t rid = add_report(s, "203.0.113.77", "txn-report");
+	assert_int_equal(store_begin(s), 0);
+	store_case_t c = new_case(STORE_CASE_CHALLENGE, "203.0.113.77", rid, "b2:ffff", 1);
+	assert_int_equal(store_case_add(s, &c), 0);
+	assert_int_equal(store_report_set_state(s, rid, STORE_REPORT_WITHDRAWN), 0);
+	store_rollback(s);
+	store_case_t got;
+	assert_int_equal(store_case_find_by_token(s, "b2:ffff", &got), IPBL_ENOENT);
+	store_report_t r;
+	assert_int_equal(store_report_get(s, rid, &r), 0);
+	assert_int_equal(r.state, STORE_REPORT_COUNTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +600,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal, setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_sqlite, teardown),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_setup_teardown(test_cases, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_case_messages, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_deputies_and_sessions, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_case_transaction, setup_sqlite, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "web/render.h"
 
 #define T0 1795332600000LL /* 2026-11-22T07:30:00Z */
@@ -176,16 +178,38 @@ static char *render_lookup(const web_lookup_view_t *v)
 
 static void has(const char *page, const char *needle)
 {
-	if (strstr(page, needle) == NULL) {
+	if (page == NULL) {
+		fail_msg("no page");
+	} else if (strstr(page, needle) == NULL) {
 		fail_msg("page lacks \"%s\":\n%s", needle, page);
 	}
 }
 
 static void lacks(const char *page, const char *needle)
 {
-	if (strstr(page, needle) != NULL) {
+	if (page != NULL && strstr(page, needle) != NULL) {
 		fail_msg("page has \"%s\"", needle);
 	}
+}
+
+static size_t count(const char *page, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(page, needle); p != NULL; p = strstr(p + 1, needle)) {
+		n++;
+	}
+	return n;
+}
+
+/* The only script on a page is the countdown, whole. */
+static void only_countdown_script(const char *page)
+{
+	assert_int_equal(count(page, "<script"), 1);
+	const char *s = strstr(page, "<script>");
+	assert_non_null(s);
+	s += strlen("<script>");
+	assert_memory_equal(s, web_countdown_script, strlen(web_countdown_script));
+	assert_memory_equal(s + strlen(web_countdown_script), "</script>", 9);
 }
 
 static engine_lookup_t listed_lookup(size_t reports, size_t traps)
@@ -239,47 +263,70 @@ static void test_lookup_listed(void **state)
 	};
 	char *p = render_lookup(&v);
 	has(p, "<h1>192.0.2.1 is listed</h1>");
+	/* status in one sentence, then the reason with its counts */
+	has(p, "192.0.2.1 is listed: mail servers that use this list refuse or mark mail");
+	has(p, "Why: 3 spam reports in the past 7 days from 2 different reporters, and 1 "
+	       "spamtrap hit");
+	has(p, "in the past 1 day. That scores 17.5 points; 5.0 list an address.");
 	has(p, "Listed: &lt;b&gt;3 reports&lt;/b&gt; &amp; 1 trap hit");
 	lacks(p, "<b>3 reports");
-	has(p, "in about 13 hours 5 minutes");
-	has(p, "2026-11-22T20:35:00Z"); /* the delisting time, RFC 3339 UTC */
-	has(p, "2026-11-22T05:30:00Z"); /* listed since */
-	has(p, "3 in the past 7 days, from 2 reporters");
-	has(p, "1 in the past 1 day");
-	has(p, "17.5 points; 5.0 are needed");
+	/* listed since, and the countdown: a number the script counts down, and the words */
+	has(p, "Listed since <time datetime=\"2026-11-22T05:30:00Z\">");
+	has(p, "(2 hours ago)");
+	has(p, "Delisted automatically <strong id=\"countdown\" data-seconds=\"47100\">in "
+	       "about 13 hours 5 minutes</strong>, at <time datetime=\"2026-11-22T20:35:00Z\">");
+	has(p, "if no new spam reports or spamtrap hits arrive");
+	has(p, "A time to delisting of 0 means the listing has run out and the delisting is "
+	       "under way");
+	only_countdown_script(p);
 	has(p, "listed_reports_traps");
 	/* what to do, for both kinds of reader */
-	has(p, "provider");
-	has(p, "For the administrator of 192.0.2.1");
-	has(p, "Both spam reports and spamtraps");
-	has(p, "ends by itself 1 day after the last spam");
+	has(p, "<h3>If you send mail through your provider's server</h3>");
+	has(p, "only the provider can fix it");
+	has(p, "<h3>For the administrator of 192.0.2.1</h3>");
+	has(p, "Both reports and spamtraps");
+	has(p, "open relay");
+	has(p, "the listing ends by itself 1 day after the last spam report or spamtrap hit");
+	has(p, "ask a deputy");
+	lacks(p, "Ask about this listing"); /* no form link unless the route gives one */
+	/* no evidence view given: no chart, no evidence table */
+	lacks(p, "<svg");
+	lacks(p, "The evidence</h2>");
 	/* the history, newest first, escaped */
 	has(p, "&lt;img src=x onerror=alert(1)&gt;");
 	lacks(p, "<img");
 	assert_true(strstr(p, "score 17.5") < strstr(p, "onerror"));
 	has(p, "3 older entries are not shown");
-	lacks(p, "<script");
 	free(p);
 
 	/* traps only, reports only: the likely cause changes */
 	l = listed_lookup(0, 4);
 	v.n_history = 0;
 	v.n_history_older = 0;
+	v.ask_url = "/ask";
+	v.challenge_url = "/challenge";
 	p = render_lookup(&v);
 	has(p, "Only spamtraps received mail");
 	has(p, "out-of-office");
+	has(p, "backscatter");
+	has(p, "Why: 4 spamtrap hits (mail to addresses that never asked for any)");
 	has(p, "No events are recorded");
+	has(p, "<a href=\"/ask?ip=192.0.2.1\">Ask about this listing</a>");
+	has(p, "<a href=\"/challenge\">Challenge one report</a>");
 	free(p);
 	l = listed_lookup(5, 0);
 	p = render_lookup(&v);
 	has(p, "Only people's spam reports");
+	has(p, "a spammer is at work");
 	free(p);
 
 	/* the delisting time has come: "0" explained */
 	l = listed_lookup(5, 0);
 	l.seconds_to_delist = 0;
 	p = render_lookup(&v);
-	has(p, "Delisting is under way");
+	has(p, "Time to delisting: <strong data-seconds=\"0\">0</strong>. The delisting is "
+	       "under way.");
+	has(p, "the delisting is under way");
 	has(p, "(under way now)");
 	free(p);
 }
@@ -290,23 +337,161 @@ static void test_lookup_not_listed(void **state)
 	engine_lookup_t l = listed_lookup(1, 0);
 	l.listed = false;
 	l.decision.listed = false;
+	l.decision.score_milli = 4000;
+	l.decision.n_reporters = 1;
 	l.listed_since_ms = 0;
 	l.delist_at_ms = 0;
 	l.seconds_to_delist = -1;
 	l.deputy_delisted_ms = T0 - HOUR_MS;
 	l.decision.reason = POLICY_REASON_BELOW_THRESHOLD;
 	snprintf(l.decision.sentence, sizeof(l.decision.sentence), "Not listed: below threshold");
-	web_lookup_view_t v = {
-		.kind = WEB_LOOKUP_RECORD, .ip = "2001:db8::1", .lookup = &l, .now_ms = T0
-	};
+	engine_evidence_view_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.now_ms = T0;
+	ev.n_reporters = 1;
+	ev.decision = l.decision;
+	engine_ev_period_t per[] = { { T0 - 30 * 24 * HOUR_MS, T0 - 29 * 24 * HOUR_MS } };
+	ev.periods = per;
+	ev.n_periods = 1;
+	snprintf(ev.history_sentence, sizeof(ev.history_sentence),
+		 "Listed once in the past 60 days, 1.0 days in total");
+	web_lookup_view_t v = { .kind = WEB_LOOKUP_RECORD,
+				.ip = "2001:db8::1",
+				.lookup = &l,
+				.now_ms = T0,
+				.evidence = &ev };
 	char *p = render_lookup(&v);
 	has(p, "<h1>2001:db8::1 is not listed</h1>");
+	has(p, "2001:db8::1 is not listed: this list does not stop mail from it.");
+	has(p, "Why: 1 spam report in the past 7 days from 1 reporter. That scores 4.0 points; "
+	       "5.0 would list it.");
+	has(p, "Listed once in the past 60 days, 1.0 days in total.");
 	has(p, "Not listed: below threshold");
 	has(p, "below_threshold");
 	has(p, "Last delisted by a deputy");
+	has(p, "No spam reports or spamtrap hits in the past week.");
 	lacks(p, "Listed since");
-	lacks(p, "For the administrator");
+	lacks(p, "For the administrator of");
+	lacks(p, "countdown");
+	lacks(p, "<script");
+	/* the listing of 30 days ago is off the chart: nothing shaded */
+	has(p, "<svg");
+	lacks(p, "listed-period");
 	free(p);
+}
+
+static const char hostile_hops[] =
+	"{\"ip\":\"192.0.2.1\",\"hops\":[{\"redacted\":true,\"verdict\":\"trusted\"},"
+	"{\"peer\":\"10.0.0.1\",\"helo\":\"x\",\"rdns\":null,\"by\":null,\"authenticated\":false,"
+	"\"verdict\":\"internal\"},"
+	"{\"peer\":\"192.0.2.1\",\"helo\":\"<script>alert('helo')</script>\","
+	"\"rdns\":\"a\\\"b<i>.example\",\"by\":null,\"authenticated\":true,\"verdict\":\"source\"}]"
+	","
+	"\"reason\":\"Received field 3: <b>first</b> untrusted peer\",\"attached\":false}";
+
+static void test_lookup_evidence(void **state)
+{
+	(void)state;
+	engine_lookup_t l = listed_lookup(2, 1);
+	engine_evidence_view_t ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.now_ms = T0;
+	ev.n_reporters = 2;
+	ev.decision = l.decision;
+	ev.report_score_now_milli = 7750;
+	ev.trap_score_now_milli = 5000;
+	ev.score_now_milli = 12750;
+	char *bad_json = strdup("not json <script>alert(1)</script>");
+	char *good_json = strdup(hostile_hops);
+	engine_ev_report_t reps[] = {
+		{ .id = 41,
+		  .time_ms = T0 - 30 * HOUR_MS + 1500,
+		  .note = POLICY_NOTE_REPEAT,
+		  .weight_milli = 0,
+		  .hops_json = bad_json },
+		{ .id = 42,
+		  .time_ms = T0 - 3 * HOUR_MS,
+		  .note = POLICY_NOTE_SCORED,
+		  .weight_milli = 3812,
+		  .hops_json = good_json },
+	};
+	engine_ev_trap_t traps[] = {
+		{ .time_ms = T0 - 2 * HOUR_MS, .counted = true, .weight_milli = 5000 }
+	};
+	engine_ev_period_t per[] = { { T0 - 9 * 24 * HOUR_MS, T0 - 6 * 24 * HOUR_MS },
+				     { T0 - 3 * HOUR_MS, 0 } };
+	ev.reports = reps;
+	ev.n_reports = 2;
+	ev.traps = traps;
+	ev.n_traps = 1;
+	ev.periods = per;
+	ev.n_periods = 2;
+	snprintf(ev.history_sentence, sizeof(ev.history_sentence),
+		 "Listed twice in the past 60 days, 0.2 days in total");
+	web_lookup_view_t v = { .kind = WEB_LOOKUP_RECORD,
+				.ip = "192.0.2.1",
+				.lookup = &l,
+				.now_ms = T0,
+				.evidence = &ev };
+	char *p = render_lookup(&v);
+	has(p, "Listed twice in the past 60 days, 0.2 days in total.");
+	/* the chart: two shaded periods (one clipped at the left edge), bars, a title */
+	has(p, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
+	assert_int_equal(count(p, "class=\"listed-period\""), 2);
+	assert_int_equal(count(p, "class=\"reports\""), 2);
+	assert_int_equal(count(p, "class=\"traps\""), 1);
+	has(p, "<title id=\"chart-title\">");
+	/* the score against the threshold */
+	has(p, "Score now: <strong>12.7</strong> points (reports 7.7, spamtraps 5.0) against a "
+	       "threshold of <strong>5.0</strong>: at or above it.");
+	/* every event, newest first, to the second, with its weight */
+	const char *trap_row = strstr(p, "Spamtrap hit</td>");
+	const char *r42 = strstr(p, "Spam report #42");
+	const char *r41 = strstr(p, "Spam report #41");
+	assert_non_null(trap_row);
+	assert_non_null(r42);
+	assert_non_null(r41);
+	assert_true(trap_row < r42 && r42 < r41);
+	has(p, "<time datetime=\"2026-11-21T01:30:01Z\">2026-11-21T01:30:01Z</time>");
+	has(p, "<td class=\"weight\">3.8</td>");
+	has(p, "<td class=\"weight\">5.0</td>");
+	has(p, "<td class=\"weight\">0.0</td>");
+	has(p, "the same reporter&#39;s newer report counts instead");
+	has(p, "which trap is not shown");
+	/* the hops: the blamed one marked and why, the hostile text escaped */
+	has(p, "<li class=\"blamed\"><strong>Blamed:</strong> from <code>192.0.2.1</code>, "
+	       "reverse DNS <code>a&quot;b&lt;i&gt;.example</code>, introduced itself as "
+	       "<code>&lt;script&gt;alert(&#39;helo&#39;)&lt;/script&gt;</code>, with a login");
+	has(p, "the first server outside the reporter's own systems");
+	has(p, "<li>[details hidden] &mdash; the reporter&#39;s own mail system, passed over</li>");
+	has(p, "a private or internal address, passed over");
+	has(p, "Received field 3: &lt;b&gt;first&lt;/b&gt; untrusted peer");
+	/* a report whose evidence is not the usual JSON: shown as text, escaped */
+	has(p, "<pre>not json &lt;script&gt;alert(1)&lt;/script&gt;</pre>");
+	lacks(p, "<i>");
+	lacks(p, "<b>");
+	only_countdown_script(p);
+	free(p);
+	free(bad_json);
+	free(good_json);
+}
+
+/* The CSP names the countdown script by its SHA-256; the two must not drift apart. */
+static void test_countdown_hash(void **state)
+{
+	(void)state;
+	assert_true(sodium_init() >= 0);
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)web_countdown_script,
+			   strlen(web_countdown_script));
+	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+					   sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+	char want[128];
+	snprintf(want, sizeof(want), "sha256-%s", b64);
+	assert_string_equal(WEB_COUNTDOWN_SCRIPT_HASH, want);
+	/* nothing in it that would end the element early */
+	assert_null(strstr(web_countdown_script, "</"));
 }
 
 static void test_lookup_special(void **state)
@@ -333,12 +518,13 @@ static void test_lookup_special(void **state)
 	p = render_lookup(&v);
 	has(p, "RFC 5782");
 	has(p, "always answers \"listed\"");
+	has(p, "never blocks anyone");
 	has(p, "IPv4-mapped");
 	free(p);
 
 	v = (web_lookup_view_t){ .kind = WEB_LOOKUP_TEST_UNLISTED, .ip = "127.0.0.1" };
 	p = render_lookup(&v);
-	has(p, "always answers \"not listed\"");
+	has(p, "always answers \"not listed\" for it");
 	free(p);
 }
 
@@ -426,6 +612,8 @@ int main(void)
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_lookup_listed),
 		cmocka_unit_test(test_lookup_not_listed),
+		cmocka_unit_test(test_lookup_evidence),
+		cmocka_unit_test(test_countdown_hash),
 		cmocka_unit_test(test_lookup_special),
 		cmocka_unit_test(test_error_and_forms),
 	};
