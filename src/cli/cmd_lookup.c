@@ -32,6 +32,11 @@ static void print_lookup_text(const engine_lookup_t *l)
 	printf("reason: %s\n", l->decision.sentence);
 	printf("reports: %zu\n", l->reports);
 	printf("trap hits: %zu\n", l->trap_hits);
+	if (l->backscatter > 0) {
+		printf("backscatter: %zu (misdirected bounces or auto-replies, not spam written by "
+		       "a person)\n",
+		       l->backscatter);
+	}
 	printf("first seen: %s\n", cli_time(l->first_seen_ms, t));
 	printf("last seen: %s\n", cli_time(l->last_seen_ms, t));
 	printf("listed since: %s\n", cli_time(l->listed_since_ms, t));

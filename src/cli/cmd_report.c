@@ -233,6 +233,7 @@ int cli_trap_main(const cli_options_t *o, int argc, char **argv)
 		char digest[ENGINE_DIGEST_LEN];
 		engine_trap_digest(&hit.ip, data, len, digest);
 		hit.digest = digest;
+		hit.kind = engine_evidence_kind(data, len);
 		engine_result_t r;
 		int ret = engine_trap_hit(env.engine, &hit, &r);
 		rc = ret == 0 ? print_result("trap hit", &r, &hit.ip, json)

@@ -107,6 +107,10 @@ static int on_report(void *arg, const store_report_t *r)
 		.state = state_for_policy(r->state),
 	};
 	span_note(ev, r->received_ms);
+	if (r->kind != STORE_KIND_SPAM && r->state == STORE_REPORT_COUNTED &&
+	    r->received_ms >= ev->backscatter_since) {
+		ev->n_backscatter++;
+	}
 	return 0;
 }
 
@@ -119,6 +123,9 @@ static int on_hit(void *arg, const store_trap_hit_t *h)
 	}
 	ev->hits[ev->n_hits++] = (policy_trap_hit_t){ .time_ms = h->received_ms };
 	span_note(ev, h->received_ms);
+	if (h->kind != STORE_KIND_SPAM && h->received_ms >= ev->backscatter_since) {
+		ev->n_backscatter++;
+	}
 	return 0;
 }
 
@@ -138,6 +145,7 @@ int engine_load_evidence(engine_t *e, const ipbl_ipaddr_t *ip, int64_t since_ms)
 	ev->n_hits = 0;
 	ev->first_ms = 0;
 	ev->last_ms = 0;
+	ev->n_backscatter = 0;
 	int ret = store_evidence_for_ip(e->store, ip, since_ms, on_report, on_hit, ev);
 	if (ret == 0) {
 		policy_reports_sort(ev->reports, ev->n_reports);
@@ -308,6 +316,7 @@ static int report_in_txn(engine_t *e, const engine_report_t *in, int64_t now, en
 		.received_ms = now,
 		.evidence = in->evidence ? in->evidence : "",
 		.state = STORE_REPORT_COUNTED,
+		.kind = in->kind,
 	};
 	snprintf(r.digest, sizeof(r.digest), "%s", in->digest);
 	ret = store_report_add(e->store, &r);
@@ -338,7 +347,11 @@ int engine_report(engine_t *e, const engine_report_t *in, engine_result_t *out)
 
 static int trap_in_txn(engine_t *e, const engine_trap_hit_t *in, int64_t now, engine_result_t *out)
 {
-	store_trap_hit_t h = { .ip = in->ip, .received_ms = in->time_ms > 0 ? in->time_ms : now };
+	store_trap_hit_t h = {
+		.ip = in->ip,
+		.received_ms = in->time_ms > 0 ? in->time_ms : now,
+		.kind = in->kind,
+	};
 	snprintf(h.trap_address, sizeof(h.trap_address), "%s", in->trap_address);
 	snprintf(h.helo, sizeof(h.helo), "%s", in->helo ? in->helo : "");
 	snprintf(h.digest, sizeof(h.digest), "%s", in->digest);

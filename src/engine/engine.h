@@ -55,6 +55,7 @@ typedef struct {
 	ipbl_ipaddr_t ip;
 	const char *digest;
 	const char *evidence;
+	enum store_evidence_kind kind; /* engine_evidence_kind of the message; 0 = spam */
 } engine_report_t;
 int engine_report(engine_t *e, const engine_report_t *in, engine_result_t *out) IPBL_MUSTCHECK;
 
@@ -81,8 +82,14 @@ typedef struct {
 	ipbl_ipaddr_t ip;
 	const char *helo; /* may be "" */
 	const char *digest;
-	int64_t time_ms; /* when the trap received it; 0 = now */
+	int64_t time_ms;	       /* when the trap received it; 0 = now */
+	enum store_evidence_kind kind; /* engine_evidence_kind of the message; 0 = spam */
 } engine_trap_hit_t;
+
+/* What kind of mail msg is: spam, or a misdirected bounce or auto-reply (backscatter from a
+ * server doing its job, which the lookup page and deputies are told about). It still counts
+ * as evidence: the server is sending mail to addresses that never wrote to it. */
+enum store_evidence_kind engine_evidence_kind(const char *msg, size_t len);
 int engine_trap_hit(engine_t *e, const engine_trap_hit_t *in, engine_result_t *out) IPBL_MUSTCHECK;
 
 /* A deputy's delisting of ip: the evidence so far is set aside; newer evidence counts again.
@@ -129,6 +136,8 @@ typedef struct {
 	int64_t delist_at_ms;	    /* 0 when not listed */
 	int64_t seconds_to_delist;  /* -1 when not listed */
 	int64_t deputy_delisted_ms; /* 0 = never */
+	size_t backscatter;	    /* of the reports and hits in their windows, how many were
+				     * misdirected bounces or auto-replies */
 } engine_lookup_t;
 
 /* IPBL_ENOENT when the IP has no record at all (no report, hit or listing ever). Read only. */
@@ -136,8 +145,8 @@ int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip, engine_lookup_t *out) IP
 
 /* The lookup as the contract's JSON object (one line, no newline) appended to b:
  * {"ip","listed","reason","reason_code","reports","trap_hits","first_seen","last_seen",
- *  "listed_since","delist_at","seconds_to_delist", ...}; times RFC 3339 UTC, absent ones
- * null. Returns 0, IPBL_ENOMEM, or IPBL_ERANGE when b is too small. */
+ *  "listed_since","delist_at","seconds_to_delist","backscatter", ...}; times RFC 3339 UTC, absent
+ * ones null. Returns 0, IPBL_ENOMEM, or IPBL_ERANGE when b is too small. */
 int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b) IPBL_MUSTCHECK;
 
 /* API keys. A key is 32 random bytes shown once as 64 hex digits; the store keeps only its

@@ -10,8 +10,10 @@ typedef struct {
 	size_t n_reports, cap_reports;
 	policy_trap_hit_t *hits;
 	size_t n_hits, cap_hits;
-	int64_t first_ms; /* oldest loaded report or hit; 0 = none */
-	int64_t last_ms;  /* newest loaded report or hit; 0 = none */
+	int64_t first_ms;	   /* oldest loaded report or hit; 0 = none */
+	int64_t backscatter_since; /* count automatic mail received from then on: */
+	size_t n_backscatter;	   /* reports and hits that were bounces or auto-replies */
+	int64_t last_ms;	   /* newest loaded report or hit; 0 = none */
 } engine_evidence_t;
 
 struct engine {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "mail/kind.h"
 #include "mail/source.h"
 
 /* The reporter's mail hosts and the extra relays as one trusted list. */
@@ -87,6 +88,7 @@ int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_
 			.ip = *source,
 			.digest = digest,
 			.evidence = evidence ? evidence : "",
+			.kind = engine_evidence_kind(m->msg, m->len),
 		};
 		ret = engine_report(e, &r, out);
 		if (ret == IPBL_EINVAL) {
@@ -99,4 +101,16 @@ int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_
 	free(evidence);
 	mail_walk_trusted_fini(&trusted);
 	return ret;
+}
+
+enum store_evidence_kind engine_evidence_kind(const char *msg, size_t len)
+{
+	switch (mail_message_kind(msg, len, NULL, 0)) {
+	case MAIL_KIND_BOUNCE:
+		return STORE_KIND_BOUNCE;
+	case MAIL_KIND_AUTO_REPLY:
+		return STORE_KIND_AUTO_REPLY;
+	default:
+		return STORE_KIND_SPAM;
+	}
 }

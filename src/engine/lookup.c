@@ -24,7 +24,10 @@ int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip_in, engine_lookup_t *out)
 	}
 	int64_t now = engine_now_ms(e);
 	/* all of it: first_seen is the oldest evidence ever, the policy ignores what is old */
+	int64_t week = e->rules.report_max_age_ms;
+	e->ev.backscatter_since = now > week ? now - week : 0;
 	ret = engine_load_evidence(e, ip, 0);
+	e->ev.backscatter_since = 0;
 	if (ret == 0) {
 		ret = engine_evaluate(e, l.deputy_delisted_ms, now, &out->decision);
 	}
@@ -38,6 +41,7 @@ int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip_in, engine_lookup_t *out)
 	out->first_seen_ms = e->ev.first_ms;
 	out->last_seen_ms = e->ev.last_ms;
 	out->deputy_delisted_ms = l.deputy_delisted_ms;
+	out->backscatter = e->ev.n_backscatter;
 	if (d->listed) {
 		/* the stored start, unless the engine has not recorded this listing yet */
 		out->listed_since_ms = l.listed ? l.listed_since_ms : now;
@@ -75,6 +79,7 @@ int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b)
 	json_object_set_new(o, "seconds_to_delist",
 			    l->seconds_to_delist >= 0 ? json_integer(l->seconds_to_delist)
 						      : json_null());
+	json_object_set_new(o, "backscatter", json_integer((json_int_t)l->backscatter));
 	json_object_set_new(o, "score", json_real((double)d->score_milli / POLICY_MILLI));
 	json_object_set_new(o, "threshold", json_real((double)d->threshold_milli / POLICY_MILLI));
 	json_object_set_new(o, "reporters", json_integer((json_int_t)d->n_reporters));

@@ -197,6 +197,7 @@ static int take_spooled(void *arg, const trap_spooled_t *s)
 		.helo = s->helo,
 		.digest = digest,
 		.time_ms = s->received_ms,
+		.kind = engine_evidence_kind(s->msg, s->len),
 	};
 	engine_result_t r;
 	int ret = engine_trap_hit(de->engine, &hit, &r);

@@ -182,6 +182,12 @@ const char *store_standing_name(enum store_standing st)
 	return (unsigned)st < 3 ? names[st] : "unknown";
 }
 
+const char *store_evidence_kind_name(enum store_evidence_kind k)
+{
+	static const char *const names[] = { "spam", "bounce", "auto-reply" };
+	return (unsigned)k < 3 ? names[k] : "spam";
+}
+
 const char *store_report_state_name(enum store_report_state st)
 {
 	static const char *const names[] = { "counted", "withdrawn", "voided" };

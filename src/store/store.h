@@ -27,6 +27,13 @@ enum store_report_state {
 	STORE_REPORT_VOIDED,
 };
 
+/* What kind of mail a report or trap hit was (mail/kind.h decides). */
+enum store_evidence_kind {
+	STORE_KIND_SPAM = 0,
+	STORE_KIND_BOUNCE,     /* a misdirected bounce: backscatter */
+	STORE_KIND_AUTO_REPLY, /* a vacation message or autoresponder: backscatter */
+};
+
 #define STORE_NAME_MAX 64
 #define STORE_TEXT_MAX 512
 
@@ -48,6 +55,7 @@ typedef struct {
 	char digest[72];      /* of the spam, so the same spam counts once */
 	const char *evidence; /* redacted header block and hops (JSON); borrowed */
 	enum store_report_state state;
+	enum store_evidence_kind kind;
 	/* filled when read back (store_evidence_for_ip, store_report_get): the reporter's
 	 * standing now; GOOD and 0 for a report without an account */
 	enum store_standing reporter_standing;
@@ -61,6 +69,7 @@ typedef struct {
 	char helo[256];
 	int64_t received_ms;
 	char digest[72];
+	enum store_evidence_kind kind;
 } store_trap_hit_t;
 
 typedef struct {
@@ -167,6 +176,8 @@ int store_journal_since(store_t *s, uint32_t serial, store_journal_cb cb, void *
 int store_journal_compact(store_t *s, size_t keep) IPBL_MUSTCHECK;
 
 const char *store_standing_name(enum store_standing s);
+/* "spam", "bounce" or "auto-reply": the stored and shown name. */
+const char *store_evidence_kind_name(enum store_evidence_kind k);
 const char *store_report_state_name(enum store_report_state s);
 
 /* ==== Cases and deputies (migration 0003): the dispute forms and the deputy console ====

@@ -76,7 +76,7 @@ enum stmt {
 #define REPORTER_COLS "id, name, api_key_hash, mailhosts, standing, fines, created_ms"
 #define REPORT_COLS                                                                                \
 	"r.id, coalesce(r.reporter_id, 0), r.ip, r.received_ms, r.digest, r.state, "               \
-	"coalesce(p.standing, 'good'), coalesce(p.fines, 0)"
+	"coalesce(p.standing, 'good'), coalesce(p.fines, 0), r.kind"
 #define CASE_COLS                                                                                  \
 	"id, token_hash, kind, status, ip, coalesce(report_id, 0), filer_name, filer_address, "    \
 	"relationship, created_ms, updated_ms"
@@ -96,17 +96,17 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_REPORTER_BY_ID] = "SELECT " REPORTER_COLS " FROM reporters WHERE id = ?",
 	[ST_REPORTER_STANDING] = "UPDATE reporters SET standing = ?, fines = ? WHERE id = ?",
 	[ST_REPORT_ADD] = "INSERT INTO reports (reporter_id, ip, received_ms, digest, evidence, "
-			  "state) VALUES (?, ?, ?, ?, ?, ?)",
+			  "state, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[ST_REPORT_BY_DIGEST] = "SELECT id FROM reports WHERE digest = ?",
 	[ST_REPORT_STATE] = "UPDATE reports SET state = ? WHERE id = ?",
-	[ST_HIT_ADD] = "INSERT INTO trap_hits (trap_address, ip, helo, received_ms, digest) "
-		       "VALUES (?, ?, ?, ?, ?)",
+	[ST_HIT_ADD] = "INSERT INTO trap_hits (trap_address, ip, helo, received_ms, digest, kind) "
+		       "VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_HIT_BY_DIGEST] = "SELECT id FROM trap_hits WHERE digest = ?",
 	[ST_REPORTS_FOR_IP] = "SELECT " REPORT_COLS " FROM reports r LEFT JOIN reporters p "
 			      "ON p.id = r.reporter_id WHERE r.ip = ? AND r.received_ms >= ? "
 			      "ORDER BY r.received_ms, r.id",
-	[ST_HITS_FOR_IP] = "SELECT id, trap_address, ip, helo, received_ms, digest FROM trap_hits "
-			   "WHERE ip = ? AND received_ms >= ? ORDER BY received_ms, id",
+	[ST_HITS_FOR_IP] = "SELECT id, trap_address, ip, helo, received_ms, digest, kind FROM "
+			   "trap_hits WHERE ip = ? AND received_ms >= ? ORDER BY received_ms, id",
 	[ST_LISTING_GET] = "SELECT " LISTING_COLS " FROM listings WHERE ip = ?",
 	[ST_LISTING_PUT] = "INSERT OR REPLACE INTO listings (" LISTING_COLS ") "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -514,6 +514,7 @@ static int sq_report_add(store_t *s, store_report_t *r)
 	bind_text(st, 4, r->digest);
 	bind_text(st, 5, r->evidence);
 	bind_text(st, 6, store_report_state_name(r->state));
+	bind_text(st, 7, store_evidence_kind_name(r->kind));
 	int ret = exec_done(q, st, "add report");
 	if (ret == 0) {
 		r->id = sqlite3_last_insert_rowid(q->db);
@@ -546,6 +547,7 @@ static int sq_trap_hit_add(store_t *s, store_trap_hit_t *h)
 	bind_text(st, 3, h->helo);
 	sqlite3_bind_int64(st, 4, h->received_ms);
 	bind_text(st, 5, h->digest);
+	bind_text(st, 6, store_evidence_kind_name(h->kind));
 	int ret = exec_done(q, st, "add trap hit");
 	if (ret == 0) {
 		h->id = sqlite3_last_insert_rowid(q->db);
@@ -566,6 +568,17 @@ static enum store_report_state state_parse(const unsigned char *t)
 	return STORE_REPORT_COUNTED;
 }
 
+static enum store_evidence_kind kind_parse(const unsigned char *t)
+{
+	if (t && strcmp((const char *)t, "bounce") == 0) {
+		return STORE_KIND_BOUNCE;
+	}
+	if (t && strcmp((const char *)t, "auto-reply") == 0) {
+		return STORE_KIND_AUTO_REPLY;
+	}
+	return STORE_KIND_SPAM;
+}
+
 /* A row of REPORT_COLS into *r (evidence NULL). */
 static int report_row(sqlite3_stmt *st, store_report_t *r)
 {
@@ -578,6 +591,7 @@ static int report_row(sqlite3_stmt *st, store_report_t *r)
 	r->state = state_parse(sqlite3_column_text(st, 5));
 	r->reporter_standing = standing_parse(sqlite3_column_text(st, 6));
 	r->reporter_fines = (uint32_t)sqlite3_column_int64(st, 7);
+	r->kind = kind_parse(sqlite3_column_text(st, 8));
 	return ret;
 }
 
@@ -592,7 +606,7 @@ static int sq_report_get(store_t *s, int64_t id, store_report_t *out, char *evid
 	if (rc == SQLITE_ROW) {
 		ret = report_row(st, out);
 		if (evidence != NULL && evidence_len > 0) {
-			copy_col(st, 8, evidence, evidence_len);
+			copy_col(st, 9, evidence, evidence_len);
 		}
 	} else {
 		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get report");
@@ -639,6 +653,7 @@ static int each_hit(sqlite_store_t *q, const char *ip, int64_t since_ms, store_t
 		copy_col(st, 3, h.helo, sizeof(h.helo));
 		h.received_ms = sqlite3_column_int64(st, 4);
 		copy_col(st, 5, h.digest, sizeof(h.digest));
+		h.kind = kind_parse(sqlite3_column_text(st, 6));
 		if (ret == 0) {
 			ret = cb(arg, &h);
 		}

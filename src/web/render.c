@@ -845,6 +845,19 @@ static void lookup_evidence(web_out_t *o, const engine_evidence_view_t *ev)
 /* The likely cause, by the kind of evidence (what the SpamCop help pages teach admins). */
 static void likely_cause(web_out_t *o, const engine_lookup_t *l)
 {
+	if (l->backscatter > 0) {
+		web_out_printf(
+			o,
+			"<p><strong>Backscatter.</strong> %zu of the messages behind this "
+			"listing in the past week %s not spam written by a person but "
+			"automatic mail: delivery failure notices or auto-replies sent to an "
+			"address a spammer forged as the sender. The server behind this "
+			"address is probably doing what it was set up to do. Make it refuse "
+			"unwanted mail while the sender is still connected, instead of "
+			"accepting it and bouncing it later, and do not auto-reply to mail "
+			"marked as spam.</p>\n",
+			l->backscatter, l->backscatter == 1 ? "was" : "were");
+	}
 	if (l->trap_hits > 0 && l->reports == 0) {
 		web_out_puts(
 			o,

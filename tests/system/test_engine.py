@@ -173,6 +173,19 @@ def test_same_note_for_different_sources_counts_for_each(eng):
     assert run_ipbl(d, "lookup", "45.33.32.200").returncode == 3
 
 
+def test_backscatter_is_recorded_as_such(eng):
+    d = eng
+    bounce = ("Return-Path: <>\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+              "Subject: Undelivered Mail Returned to Sender\n\n"
+              "I'm sorry to have to inform you that your message could not be delivered.\n")
+    ok(run_ipbl(d, "trap", "--peer", IP, "-", input_text=bounce))
+    lk = lookup(d, IP)
+    assert lk["listed"] is True and lk["trap_hits"] == 1 and lk["backscatter"] == 1
+    ok(run_ipbl(d, "trap", "--peer", IP, "-", input_text="Subject: cheap pills\n\nbuy\n"))
+    lk = lookup(d, IP)
+    assert lk["trap_hits"] == 2 and lk["backscatter"] == 1
+
+
 def test_one_reporter_hundred_reports_counts_once(eng):
     d = eng
     for i in range(100):

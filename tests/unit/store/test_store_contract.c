@@ -61,12 +61,12 @@ static ipbl_ipaddr_t ip(const char *text)
 static void test_schema(void **state)
 {
 	fixture_t *f = *state;
-	assert_int_equal(store_schema_version(f->s), 3);
+	assert_int_equal(store_schema_version(f->s), 4);
 	/* opening again applies nothing and keeps the data */
 	store_t *again = NULL;
 	char err[256];
 	assert_int_equal(store_open(f->backend, f->path, &again, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(again), 3);
+	assert_int_equal(store_schema_version(again), 4);
 	store_close(again);
 }
 
@@ -100,6 +100,7 @@ typedef struct {
 	int hits;
 	int64_t last_ms;
 	int64_t ids[16];
+	int backscatter; /* reports and hits of a kind other than spam */
 } collect_t;
 
 static int on_report(void *arg, const store_report_t *r)
@@ -108,6 +109,7 @@ static int on_report(void *arg, const store_report_t *r)
 	assert_true(r->received_ms >= c->last_ms); /* oldest first */
 	c->last_ms = r->received_ms;
 	c->ids[c->reports++ % 16] = r->id;
+	c->backscatter += r->kind != STORE_KIND_SPAM;
 	return 0;
 }
 
@@ -116,6 +118,7 @@ static int on_hit(void *arg, const store_trap_hit_t *h)
 	collect_t *c = arg;
 	assert_string_equal(h->helo, "spammer.example");
 	c->hits++;
+	c->backscatter += h->kind != STORE_KIND_SPAM;
 	return 0;
 }
 
@@ -129,7 +132,8 @@ static void test_evidence(void **state)
 		store_report_t r = { .reporter_id = rep.id,
 				     .ip = ip("192.0.2.7"),
 				     .received_ms = 3000 - i * 1000,
-				     .evidence = "{}" };
+				     .evidence = "{}",
+				     .kind = i == 1 ? STORE_KIND_BOUNCE : STORE_KIND_SPAM };
 		snprintf(r.digest, sizeof(r.digest), "digest-%d", i);
 		assert_int_equal(store_report_add(s, &r), 0);
 	}
@@ -149,7 +153,9 @@ static void test_evidence(void **state)
 	snprintf(feed.digest, sizeof(feed.digest), "feed-1");
 	assert_int_equal(store_report_add(s, &feed), 0);
 
-	store_trap_hit_t h = { .ip = ip("192.0.2.7"), .received_ms = 2500 };
+	store_trap_hit_t h = { .ip = ip("192.0.2.7"),
+			       .received_ms = 2500,
+			       .kind = STORE_KIND_AUTO_REPLY };
 	snprintf(h.trap_address, sizeof(h.trap_address), "spam@trap.example.org");
 	snprintf(h.helo, sizeof(h.helo), "spammer.example");
 	snprintf(h.digest, sizeof(h.digest), "hit-1");
@@ -161,6 +167,7 @@ static void test_evidence(void **state)
 	assert_int_equal(store_evidence_for_ip(s, &a, 0, on_report, on_hit, &c), 0);
 	assert_int_equal(c.reports, 3);
 	assert_int_equal(c.hits, 1);
+	assert_int_equal(c.backscatter, 2); /* the kinds come back as stored */
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_evidence_for_ip(s, &a, 2000, on_report, on_hit, &c), 0);
 	assert_int_equal(c.reports, 2);

@@ -297,6 +297,13 @@ static void test_lookup_listed(void **state)
 	lacks(p, "<img");
 	assert_true(strstr(p, "score 17.5") < strstr(p, "onerror"));
 	has(p, "3 older entries are not shown");
+	lacks(p, "Backscatter");
+	free(p);
+	/* misdirected bounces and auto-replies among the evidence are named as such */
+	l.backscatter = 2;
+	p = render_lookup(&v);
+	has(p, "<strong>Backscatter.</strong> 2 of the messages behind this listing in the past "
+	       "week were not spam");
 	free(p);
 
 	/* traps only, reports only: the likely cause changes */
