@@ -58,7 +58,7 @@ store_t *engine_store(engine_t *e)
 
 /* ---- evidence: the store's rows as the policy's input ---- */
 
-static enum policy_standing standing_for_policy(enum store_standing s)
+enum policy_standing engine_policy_standing(enum store_standing s)
 {
 	switch (s) {
 	case STORE_STANDING_FINED:
@@ -70,15 +70,15 @@ static enum policy_standing standing_for_policy(enum store_standing s)
 	}
 }
 
-static enum policy_report_state state_for_policy(enum store_report_state s)
+enum policy_report_state engine_policy_state(const store_report_t *r)
 {
-	switch (s) {
+	switch (r->state) {
 	case STORE_REPORT_WITHDRAWN:
 		return POLICY_REPORT_WITHDRAWN;
 	case STORE_REPORT_VOIDED:
 		return POLICY_REPORT_VOIDED;
 	default:
-		return POLICY_REPORT_COUNTED;
+		return r->challenged ? POLICY_REPORT_CHALLENGED : POLICY_REPORT_COUNTED;
 	}
 }
 
@@ -102,12 +102,12 @@ static int on_report(void *arg, const store_report_t *r)
 	ev->reports[ev->n_reports++] = (policy_report_t){
 		.time_ms = r->received_ms,
 		.reporter_id = (uint64_t)r->reporter_id,
-		.standing = standing_for_policy(r->reporter_standing),
+		.standing = engine_policy_standing(r->reporter_standing),
 		.n_fines = r->reporter_fines,
-		.state = state_for_policy(r->state),
+		.state = engine_policy_state(r),
 	};
 	span_note(ev, r->received_ms);
-	if (r->kind != STORE_KIND_SPAM && r->state == STORE_REPORT_COUNTED &&
+	if (r->kind != STORE_KIND_SPAM && r->state == STORE_REPORT_COUNTED && !r->challenged &&
 	    r->received_ms >= ev->backscatter_since) {
 		ev->n_backscatter++;
 	}
@@ -577,6 +577,41 @@ static int set_state_in_txn(engine_t *e, int64_t id, enum store_report_state sta
 		ret = engine_redecide(e, &r.ip, now, actor, 0, out);
 	}
 	out->id = id;
+	return ret;
+}
+
+static int challenge_in_txn(engine_t *e, int64_t id, bool open, const char *actor, const char *why,
+			    int64_t now, engine_result_t *out)
+{
+	store_report_t r;
+	int ret = store_report_get(e->store, id, &r);
+	out->id = id;
+	if (ret != 0) {
+		return ret;
+	}
+	ret = store_report_set_challenged(e->store, id, open);
+	if (ret != 0) {
+		return ret;
+	}
+	char detail[STORE_TEXT_MAX];
+	snprintf(detail, sizeof(detail), "report %lld %s: %s", (long long)id,
+		 open ? "set aside while challenged" : "challenge closed, counts again",
+		 why ? why : "");
+	ret = audit_ip(e, now, actor, open ? "report_challenged" : "report_challenge_closed", &r.ip,
+		       detail);
+	if (ret == 0) {
+		ret = engine_redecide(e, &r.ip, now, actor, 0, out);
+	}
+	return ret;
+}
+
+int engine_report_challenge(engine_t *e, int64_t report_id, bool open, const char *actor,
+			    const char *why, engine_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	int64_t now = engine_now_ms(e);
+	int ret;
+	ENGINE_TXN(e, ret = challenge_in_txn(e, report_id, open, actor, why, now, out));
 	return ret;
 }
 

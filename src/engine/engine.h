@@ -109,6 +109,13 @@ int engine_report_set_state(engine_t *e, int64_t report_id, enum store_report_st
 			    const char *actor, const char *why,
 			    engine_result_t *out) IPBL_MUSTCHECK;
 
+/* Open (open true) or close a challenge of a report: while open, its weight is set aside;
+ * the IP is re-decided at once, in the same transaction, with an audit entry by actor.
+ * Closing it (the deputy upholds the report) makes it count again; voiding it is
+ * engine_void_report. IPBL_ENOENT for an unknown id. */
+int engine_report_challenge(engine_t *e, int64_t report_id, bool open, const char *actor,
+			    const char *why, engine_result_t *out) IPBL_MUSTCHECK;
+
 /* Change a reporter's standing (fine: one more fine, standing fined unless banned; ban) and
  * re-decide every IP it reported inside the report window, so a ban takes its reports out of
  * the list at once. actor: who did it, for the audit log ("operator", "deputy NAME").

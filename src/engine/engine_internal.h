@@ -23,6 +23,11 @@ struct engine {
 	engine_evidence_t ev;
 };
 
+/* The policy's view of a stored report's reporter standing and state (a counted report with
+ * an open challenge is CHALLENGED). The one mapping from store to policy. */
+enum policy_standing engine_policy_standing(enum store_standing s);
+enum policy_report_state engine_policy_state(const store_report_t *r);
+
 /* Load the evidence for ip received at or after since_ms into e->ev. */
 int engine_load_evidence(engine_t *e, const ipbl_ipaddr_t *ip, int64_t since_ms) IPBL_MUSTCHECK;
 

@@ -31,20 +31,6 @@ typedef struct {
 	size_t n_traps, cap_traps;
 } load_t;
 
-static enum policy_standing standing_of(enum store_standing s)
-{
-	return s == STORE_STANDING_BANNED  ? POLICY_STANDING_BANNED
-	       : s == STORE_STANDING_FINED ? POLICY_STANDING_FINED
-					   : POLICY_STANDING_GOOD;
-}
-
-static enum policy_report_state state_of(enum store_report_state s)
-{
-	return s == STORE_REPORT_WITHDRAWN ? POLICY_REPORT_WITHDRAWN
-	       : s == STORE_REPORT_VOIDED  ? POLICY_REPORT_VOIDED
-					   : POLICY_REPORT_COUNTED;
-}
-
 static int on_report(void *arg, const store_report_t *r)
 {
 	load_t *l = arg;
@@ -56,9 +42,9 @@ static int on_report(void *arg, const store_report_t *r)
 		.id = r->id,
 		.pr = { .time_ms = r->received_ms,
 			.reporter_id = (uint64_t)r->reporter_id,
-			.standing = standing_of(r->reporter_standing),
+			.standing = engine_policy_standing(r->reporter_standing),
 			.n_fines = r->reporter_fines,
-			.state = state_of(r->state) },
+			.state = engine_policy_state(r) },
 	};
 	return 0;
 }

@@ -3,7 +3,7 @@
  *
  * DESIGN
  * One pass, tally(), turns the evidence and a time T into aggregates. The rule order for a
- * report is: too old (age >= report_max_age), withdrawn, voided, banned reporter, at or
+ * report is: too old (age >= report_max_age), withdrawn, challenged, voided, banned reporter, at or
  * before the deputy's delisting, then per reporter (reports arrive grouped by reporter and
  * sorted by time) the newest report scores and an older one scores only if it is at least
  * reporter_window older than the last one that scored; the rest are repeats. A scored
@@ -257,6 +257,7 @@ typedef struct {
 	size_t n_banned;
 	size_t n_voided;
 	size_t n_withdrawn;
+	size_t n_challenged;
 	size_t n_traps;
 	size_t n_before_deputy;
 	int64_t last_ms; /* -1 = none */
@@ -324,6 +325,10 @@ static enum policy_note classify(const policy_rules_t *r, const policy_evidence_
 	if (rep->state == POLICY_REPORT_WITHDRAWN) {
 		out->n_withdrawn++;
 		return POLICY_NOTE_WITHDRAWN;
+	}
+	if (rep->state == POLICY_REPORT_CHALLENGED) {
+		out->n_challenged++;
+		return POLICY_NOTE_CHALLENGED;
 	}
 	if (rep->state == POLICY_REPORT_VOIDED) {
 		out->n_voided++;
@@ -525,7 +530,7 @@ static int check_input(const policy_rules_t *r, const policy_evidence_t *ev, int
 	for (size_t i = 0; i < ev->n_reports; i++) {
 		const policy_report_t *rep = &ev->reports[i];
 		if (!time_ok(rep->time_ms) || (unsigned)rep->standing > POLICY_STANDING_BANNED ||
-		    (unsigned)rep->state > POLICY_REPORT_VOIDED) {
+		    (unsigned)rep->state > POLICY_REPORT_CHALLENGED) {
 			return IPBL_EINVAL;
 		}
 		if (i > 0) {
@@ -669,6 +674,11 @@ static void put_summary(text_t *t, const policy_rules_t *r, const tally_t *ty)
 		put_count(t, ty->n_voided, "report", "reports");
 		put(t, " voided for reporter error");
 	}
+	if (ty->n_challenged > 0) {
+		put(t, "; ");
+		put_count(t, ty->n_challenged, "report", "reports");
+		put(t, " set aside while a challenge is open");
+	}
 }
 
 static void write_sentence(policy_decision_t *d, const policy_rules_t *r, const tally_t *ty)
@@ -756,6 +766,7 @@ static void fill_counts(policy_decision_t *out, const policy_rules_t *rules, con
 	out->n_reports_banned = t->n_banned;
 	out->n_reports_voided = t->n_voided;
 	out->n_reports_withdrawn = t->n_withdrawn;
+	out->n_reports_challenged = t->n_challenged;
 	out->n_trap_hits = t->n_traps;
 	out->n_before_deputy = t->n_before_deputy;
 	out->last_evidence_ms = t->last_ms >= 0 ? t->last_ms : 0;

@@ -62,8 +62,9 @@ enum policy_standing {
 
 enum policy_report_state {
 	POLICY_REPORT_COUNTED,
-	POLICY_REPORT_WITHDRAWN, /* by its reporter */
-	POLICY_REPORT_VOIDED,	 /* by a deputy, for reporter error */
+	POLICY_REPORT_WITHDRAWN,  /* by its reporter */
+	POLICY_REPORT_VOIDED,	  /* by a deputy, for reporter error */
+	POLICY_REPORT_CHALLENGED, /* its weight is suspended while a challenge is open */
 };
 
 /* One spam report against the IP, with its reporter's standing at evaluation time. */
@@ -130,16 +131,17 @@ typedef struct {
 	int64_t threshold_milli;    /* rules.threshold in milli-points */
 	policy_rules_t rules;	    /* the rules (weights, windows) this decision used */
 
-	size_t n_reports;	    /* counted reports younger than report_max_age (any reporter
-				     * but banned ones, after the deputy delisting) */
-	size_t n_reports_scored;    /* of those, the ones that scored (reporter_window) */
-	size_t n_reporters;	    /* distinct reporters whose scored weight is above zero */
-	size_t n_reports_banned;    /* reports of banned reporters in the window: weight zero */
-	size_t n_reports_voided;    /* voided by a deputy, in the window */
-	size_t n_reports_withdrawn; /* withdrawn by their reporter, in the window */
-	size_t n_trap_hits;	    /* trap hits younger than trap_window, after the delisting */
-	size_t n_before_deputy;	    /* reports and hits in their windows that the deputy's
-				     * delisting set aside */
+	size_t n_reports;	     /* counted reports younger than report_max_age (any reporter
+				      * but banned ones, after the deputy delisting) */
+	size_t n_reports_scored;     /* of those, the ones that scored (reporter_window) */
+	size_t n_reporters;	     /* distinct reporters whose scored weight is above zero */
+	size_t n_reports_banned;     /* reports of banned reporters in the window: weight zero */
+	size_t n_reports_voided;     /* voided by a deputy, in the window */
+	size_t n_reports_withdrawn;  /* withdrawn by their reporter, in the window */
+	size_t n_reports_challenged; /* suspended while a challenge is open, in the window */
+	size_t n_trap_hits;	     /* trap hits younger than trap_window, after the delisting */
+	size_t n_before_deputy;	     /* reports and hits in their windows that the deputy's
+				      * delisting set aside */
 
 	int64_t last_evidence_ms; /* newest evidence that counts; 0 = none */
 	int64_t listing_ms;	  /* listing time applied: expire_ms or the thin cap */
@@ -164,6 +166,7 @@ int policy_evaluate(const policy_rules_t *rules, const policy_evidence_t *ev, in
 	X(BEFORE_DEPUTY, "before_deputy")                                                          \
 	X(BANNED, "banned")                                                                        \
 	X(WITHDRAWN, "withdrawn")                                                                  \
+	X(CHALLENGED, "challenged")                                                                \
 	X(VOIDED, "voided")
 
 /* What became of one report in a decision (for the evidence view). */

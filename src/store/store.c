@@ -105,6 +105,11 @@ int store_report_add(store_t *s, store_report_t *r)
 	return s->ops->report_add(s, r);
 }
 
+int store_report_set_challenged(store_t *s, int64_t id, bool challenged)
+{
+	return s->ops->report_set_challenged(s, id, challenged);
+}
+
 int store_report_set_state(store_t *s, int64_t id, enum store_report_state state)
 {
 	return s->ops->report_set_state(s, id, state);

@@ -56,6 +56,7 @@ typedef struct {
 	const char *evidence; /* redacted header block and hops (JSON); borrowed */
 	enum store_report_state state;
 	enum store_evidence_kind kind;
+	bool challenged; /* its weight is set aside while a challenge is open */
 	/* filled when read back (store_evidence_for_ip, store_report_get): the reporter's
 	 * standing now; GOOD and 0 for a report without an account */
 	enum store_standing reporter_standing;
@@ -128,6 +129,8 @@ int store_reporter_ips(store_t *s, int64_t reporter_id, int64_t since_ms, store_
  * the same digest is already stored: the same spam counts once. */
 int store_report_add(store_t *s, store_report_t *r) IPBL_MUSTCHECK;
 int store_report_set_state(store_t *s, int64_t id, enum store_report_state state) IPBL_MUSTCHECK;
+/* Set or clear a report's open challenge. IPBL_ENOENT for an unknown id. */
+int store_report_set_challenged(store_t *s, int64_t id, bool challenged) IPBL_MUSTCHECK;
 /* One report by id, without its evidence (NULL). IPBL_ENOENT when unknown. */
 int store_report_get(store_t *s, int64_t id, store_report_t *out) IPBL_MUSTCHECK;
 /* The evidence text of a report into buf (cut to len - 1 bytes). IPBL_ENOENT when unknown. */

@@ -26,6 +26,7 @@ typedef struct {
 			  size_t evidence_len);
 	int (*listings_count)(store_t *s, size_t *n_out);
 	int (*report_set_state)(store_t *s, int64_t id, enum store_report_state state);
+	int (*report_set_challenged)(store_t *s, int64_t id, bool challenged);
 	int (*trap_hit_add)(store_t *s, store_trap_hit_t *h);
 	int (*evidence_for_ip)(store_t *s, const char *ip, int64_t since_ms,
 			       store_report_cb on_report, store_trap_hit_cb on_hit, void *arg);

@@ -49,6 +49,7 @@ enum stmt {
 	ST_JOURNAL_LAST,
 	ST_JOURNAL_SINCE,
 	ST_JOURNAL_COMPACT,
+	ST_REPORT_CHALLENGED,
 	ST_REPORTER_BY_KEY,
 	ST_REPORTER_IPS,
 	ST_REPORT_GET,
@@ -76,7 +77,7 @@ enum stmt {
 #define REPORTER_COLS "id, name, api_key_hash, mailhosts, standing, fines, created_ms"
 #define REPORT_COLS                                                                                \
 	"r.id, coalesce(r.reporter_id, 0), r.ip, r.received_ms, r.digest, r.state, "               \
-	"coalesce(p.standing, 'good'), coalesce(p.fines, 0), r.kind"
+	"coalesce(p.standing, 'good'), coalesce(p.fines, 0), r.kind, r.challenged"
 #define CASE_COLS                                                                                  \
 	"id, token_hash, kind, status, ip, coalesce(report_id, 0), filer_name, filer_address, "    \
 	"relationship, created_ms, updated_ms"
@@ -125,6 +126,7 @@ static const char *const sql_text[ST_COUNT] = {
 			     "ORDER BY serial",
 	[ST_JOURNAL_COMPACT] = "DELETE FROM journal WHERE serial <= (SELECT serial FROM journal "
 			       "ORDER BY serial DESC LIMIT 1 OFFSET ?)",
+	[ST_REPORT_CHALLENGED] = "UPDATE reports SET challenged = ? WHERE id = ?",
 	[ST_REPORTER_BY_KEY] = "SELECT " REPORTER_COLS " FROM reporters WHERE api_key_hash = ?",
 	[ST_REPORTER_IPS] = "SELECT DISTINCT ip FROM reports WHERE reporter_id = ? AND "
 			    "received_ms >= ? ORDER BY ip",
@@ -527,6 +529,16 @@ static int sq_report_add(store_t *s, store_report_t *r)
 	return ret;
 }
 
+static int sq_report_set_challenged(store_t *s, int64_t id, bool challenged)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_REPORT_CHALLENGED);
+	sqlite3_bind_int(st, 1, challenged ? 1 : 0);
+	sqlite3_bind_int64(st, 2, id);
+	int ret = exec_done(q, st, "set report challenge");
+	return ret == 0 && sqlite3_changes(q->db) == 0 ? IPBL_ENOENT : ret;
+}
+
 static int sq_report_set_state(store_t *s, int64_t id, enum store_report_state state)
 {
 	sqlite_store_t *q = impl(s);
@@ -592,6 +604,7 @@ static int report_row(sqlite3_stmt *st, store_report_t *r)
 	r->reporter_standing = standing_parse(sqlite3_column_text(st, 6));
 	r->reporter_fines = (uint32_t)sqlite3_column_int64(st, 7);
 	r->kind = kind_parse(sqlite3_column_text(st, 8));
+	r->challenged = sqlite3_column_int(st, 9) != 0;
 	return ret;
 }
 
@@ -606,7 +619,7 @@ static int sq_report_get(store_t *s, int64_t id, store_report_t *out, char *evid
 	if (rc == SQLITE_ROW) {
 		ret = report_row(st, out);
 		if (evidence != NULL && evidence_len > 0) {
-			copy_col(st, 9, evidence, evidence_len);
+			copy_col(st, 10, evidence, evidence_len);
 		}
 	} else {
 		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get report");
@@ -1172,6 +1185,7 @@ const store_ops_t store_sqlite_ops = {
 	.report_get = sq_report_get,
 	.listings_count = sq_listings_count,
 	.report_set_state = sq_report_set_state,
+	.report_set_challenged = sq_report_set_challenged,
 	.trap_hit_add = sq_trap_hit_add,
 	.evidence_for_ip = sq_evidence_for_ip,
 	.listing_get = sq_listing_get,

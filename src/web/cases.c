@@ -843,15 +843,14 @@ static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_re
 		store_trouble(app, rs, ret);
 		return;
 	}
-	/* suspend the report's weight until a deputy decides (WITHDRAWN until the policy has a
-	 * state of its own for it), and re-decide the address now */
+	/* set the report's weight aside until a deputy decides, and re-decide the address now */
 	char actor[48];
 	char why[128];
 	snprintf(actor, sizeof(actor), "case %lld", (long long)c.id);
 	snprintf(why, sizeof(why), "challenged in case %lld; suspended until a deputy decides",
 		 (long long)c.id);
 	engine_result_t res;
-	ret = engine_report_set_state(app->engine, id, STORE_REPORT_WITHDRAWN, actor, why, &res);
+	ret = engine_report_challenge(app->engine, id, true, actor, why, &res);
 	const char *extra;
 	if (ret != 0) {
 		ipbl_log_warning("case %lld: cannot suspend report %lld (%s)", (long long)c.id,

@@ -635,7 +635,10 @@ static void put_report_row(web_app_t *app, web_out_t *o, const session_t *s,
 	} else {
 		web_out_puts(o, "(a feed without an account)");
 	}
-	web_out_printf(o, "</td><td>%s</td><td>", store_report_state_name(r->state));
+	web_out_printf(o, "</td><td>%s</td><td>",
+		       r->challenged && r->state == STORE_REPORT_COUNTED
+			       ? "challenged"
+			       : store_report_state_name(r->state));
 	if (store_report_evidence(app->store, r->id, evidence, EVIDENCE_TEXT_MAX) == 0 &&
 	    evidence[0] != '\0') {
 		web_out_puts(o, "<details><summary>Evidence</summary>");
@@ -651,7 +654,7 @@ static void put_report_row(web_app_t *app, web_out_t *o, const session_t *s,
 		web_out_puts(o, "<button type=\"submit\">Void and fine the reporter</button>"
 				"</form>\n");
 	}
-	if (r->state == STORE_REPORT_WITHDRAWN) {
+	if (r->challenged && r->state == STORE_REPORT_COUNTED) {
 		form_open(o, s, "/deputy/uphold", false);
 		hidden_id(o, "report", r->id);
 		char id[32];
@@ -962,7 +965,7 @@ static void act_report(web_app_t *app, web_response_t *rs, const session_t *s,
 	}
 	engine_result_t res;
 	int ret = void_it ? engine_void_report(app->engine, id, s->d.name, f[X_REASON].value, &res)
-			  : engine_report_set_state(app->engine, id, STORE_REPORT_COUNTED, s->actor,
+			  : engine_report_challenge(app->engine, id, false, s->actor,
 						    f[X_REASON].value, &res);
 	if (ret == IPBL_ENOENT) {
 		page(rs, 404, "Nothing done", "There is no report with this number.", "/deputy/",

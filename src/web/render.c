@@ -668,7 +668,9 @@ static const char *note_words(enum policy_note n)
 	case POLICY_NOTE_BANNED:
 		return "does not count: its reporter was banned";
 	case POLICY_NOTE_WITHDRAWN:
-		return "does not count: withdrawn, or set aside while it is challenged";
+		return "does not count: withdrawn by its reporter";
+	case POLICY_NOTE_CHALLENGED:
+		return "does not count for now: set aside while a challenge of it is open";
 	case POLICY_NOTE_VOIDED:
 		return "does not count: a deputy found it was not spam";
 	}

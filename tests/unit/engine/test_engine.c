@@ -193,6 +193,15 @@ static void test_void_and_state_changes_redecide(void **state)
 						 "upheld", &r),
 			 0);
 	assert_true(r.decision.listed);
+	/* challenged: set aside while the challenge is open, counted again when upheld */
+	assert_int_equal(engine_report_challenge(f->e, bobs, true, "case 1", "not spam", &r), 0);
+	assert_false(r.decision.listed);
+	assert_int_equal(r.decision.n_reports_challenged, 1);
+	assert_int_equal(engine_report_challenge(f->e, bobs, false, "deputy dana", "upheld", &r),
+			 0);
+	assert_true(r.decision.listed);
+	assert_int_equal(engine_report_challenge(f->e, 424242, true, "case 2", "x", &r),
+			 IPBL_ENOENT);
 	/* voided for reporter error: delisted at once and bob fined */
 	assert_int_equal(engine_void_report(f->e, bobs, "dana", "opt-in mail", &r), 0);
 	assert_false(r.decision.listed);

@@ -49,6 +49,10 @@ typedef struct {
 	{                                                                                          \
 		(ago), (id), POLICY_STANDING_GOOD, 0, POLICY_REPORT_VOIDED                         \
 	}
+#define CHALLENGED(ago, id)                                                                        \
+	{                                                                                          \
+		(ago), (id), POLICY_STANDING_GOOD, 0, POLICY_REPORT_CHALLENGED                     \
+	}
 #define WITHDRAWN(ago, id)                                                                         \
 	{                                                                                          \
 		(ago), (id), POLICY_STANDING_GOOD, 0, POLICY_REPORT_WITHDRAWN                      \
@@ -310,6 +314,9 @@ static const eval_case_t eval_cases[] = {
 	{ .name = "fined three times: an eighth, below",
 	  .reports = { FINED(0, 1, 3), R(0, 2) },
 	  .expect = { false, POLICY_REASON_BELOW_THRESHOLD, 4500, 2, true, 0 } },
+	{ .name = "a report set aside while challenged does not count",
+	  .reports = { R(0, 1), CHALLENGED(0, 2) },
+	  .expect = { false, POLICY_REASON_BELOW_THRESHOLD, 4000, 1, true, 0 } },
 	{ .name = "a voided report delists at once",
 	  .reports = { R(0, 1), VOIDED(0, 2) },
 	  .expect = { false, POLICY_REASON_BELOW_THRESHOLD, 4000, 1, true, 0 } },

@@ -61,12 +61,12 @@ static ipbl_ipaddr_t ip(const char *text)
 static void test_schema(void **state)
 {
 	fixture_t *f = *state;
-	assert_int_equal(store_schema_version(f->s), 4);
+	assert_int_equal(store_schema_version(f->s), 5);
 	/* opening again applies nothing and keeps the data */
 	store_t *again = NULL;
 	char err[256];
 	assert_int_equal(store_open(f->backend, f->path, &again, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(again), 4);
+	assert_int_equal(store_schema_version(again), 5);
 	store_close(again);
 }
 
@@ -171,6 +171,14 @@ static void test_evidence(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_evidence_for_ip(s, &a, 2000, on_report, on_hit, &c), 0);
 	assert_int_equal(c.reports, 2);
+	assert_int_equal(store_report_set_challenged(s, again.id, true), 0);
+	store_report_t got;
+	assert_int_equal(store_report_get(s, again.id, &got), 0);
+	assert_true(got.challenged);
+	assert_int_equal(store_report_set_challenged(s, again.id, false), 0);
+	assert_int_equal(store_report_get(s, again.id, &got), 0);
+	assert_false(got.challenged);
+	assert_int_equal(store_report_set_challenged(s, 777777, true), IPBL_ENOENT);
 	assert_int_equal(store_report_set_state(s, again.id, STORE_REPORT_VOIDED), 0);
 	assert_int_equal(store_report_set_state(s, 777777, STORE_REPORT_VOIDED), IPBL_ENOENT);
 }
