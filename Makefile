@@ -54,6 +54,15 @@ bench: bootstrap
 		--nullresp $(BENCH_BUILD)/bench/nullresp --dnsload $(BENCH_BUILD)/bench/dnsload \
 		--work $(BENCH_BUILD)/bench-work $(BENCH_ARGS)
 	bench/answer_cost.sh $(BENCH_BUILD)/bench/bench_answer
+	@# the listing engine (issue #3): writes/s, report-to-DNS latency, mass expiry; ~3 minutes
+	$(PYTHON) bench/engine_bench.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
+		--ipbl $(BENCH_BUILD)/src/cli/ipbl --bench-engine $(BENCH_BUILD)/bench/bench_engine \
+		--dnsload $(BENCH_BUILD)/bench/dnsload --work $(BENCH_BUILD)/bench-work \
+		$(filter --quick,$(BENCH_ARGS))
+	@# the web component (issue #5): wrk on the JSON lookup and the lookup page; ~30 seconds
+	$(PYTHON) bench/web_bench.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
+		--ipbl $(BENCH_BUILD)/src/cli/ipbl --work $(BENCH_BUILD)/web-work \
+		$(filter --quick,$(BENCH_ARGS))
 
 fuzz: bootstrap
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \

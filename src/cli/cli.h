@@ -48,6 +48,10 @@ int cli_store_failed(const cli_env_t *env, const char *cmd, const char *what, in
  * and returns CLI_EUSAGE. IPv4-mapped IPv6 is folded to IPv4. */
 int cli_parse_ip(const char *cmd, const char *text, ipbl_ipaddr_t *out);
 
+/* An account name (reporter, deputy): 1 to STORE_NAME_MAX - 1 characters of A-Z a-z 0-9
+ * . _ -. Returns CLI_OK, or CLI_EUSAGE after "ipbl: CMD: ..." saying what is wrong. */
+int cli_check_name(const char *cmd, const char *name);
+
 /* Print a time as RFC 3339 UTC, or "-" for 0. */
 const char *cli_time(int64_t ms, char buf[32]);
 

@@ -31,29 +31,6 @@ static void deputy_usage(FILE *f)
 		NAME_MAX_LEN, PASSWORD_MIN, PASSWORD_MAX);
 }
 
-static int check_name(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > NAME_MAX_LEN) {
-		fprintf(stderr, "ipbl: deputy: name must be 1 to %d characters long (got %zu)\n",
-			NAME_MAX_LEN, len);
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		if (!ok) {
-			fprintf(stderr,
-				"ipbl: deputy: name '%.*s' has a character other than A-Z a-z 0-9 "
-				". _ - at position %zu\n",
-				(int)(len > 80 ? 80 : len), name, i + 1);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Read one line (without its line end) from fd into buf; returns its length, or -1 when it
  * is longer than len - 1 bytes or cannot be read. */
 static ssize_t read_line(int fd, char *buf, size_t len)
@@ -260,7 +237,7 @@ int cli_deputy_main(const cli_options_t *o, int argc, char **argv)
 	}
 	char password[PASSWORD_MAX + 2] = "";
 	if (add) {
-		if (check_name(sub_argv[optind]) != 0) {
+		if (cli_check_name("deputy", sub_argv[optind]) != 0) {
 			return CLI_EUSAGE;
 		}
 		int rc = password_file

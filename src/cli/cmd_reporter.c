@@ -30,30 +30,6 @@ static void reporter_usage(FILE *f)
 		NAME_MAX_LEN);
 }
 
-/* 0 when name is 1-NAME_MAX_LEN characters of [A-Za-z0-9._-], else -1 after a message. */
-static int check_name(const char *name)
-{
-	size_t len = strlen(name);
-	if (len == 0 || len > NAME_MAX_LEN) {
-		fprintf(stderr, "ipbl: reporter: name must be 1 to %d characters long (got %zu)\n",
-			NAME_MAX_LEN, len);
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		if (!ok) {
-			fprintf(stderr,
-				"ipbl: reporter: name '%.*s' has a character other than "
-				"A-Z a-z 0-9 . _ - at position %zu\n",
-				(int)(len > 80 ? 80 : len), name, i + 1);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Check every entry of a comma-separated --mailhost list and write it again, trimmed and
  * joined by commas, into out. Returns CLI_OK or an exit code after a message. */
 static int check_mailhosts(const char *list, char *out, size_t out_len)
@@ -288,7 +264,7 @@ int cli_reporter_main(const cli_options_t *o, int argc, char **argv)
 		return CLI_EUSAGE;
 	}
 	const char *name = sub_argv[optind];
-	if (check_name(name) != 0) {
+	if (cli_check_name("reporter", name) != 0) {
 		return CLI_EUSAGE;
 	}
 	char hosts[STORE_TEXT_MAX] = "";

@@ -163,3 +163,27 @@ const char *cli_time(int64_t ms, char buf[32])
 	}
 	return ipbl_clock_format(ms, buf);
 }
+
+int cli_check_name(const char *cmd, const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > STORE_NAME_MAX - 1) {
+		fprintf(stderr, "ipbl: %s: name must be 1 to %d characters long (got %zu)\n", cmd,
+			STORE_NAME_MAX - 1, len);
+		return CLI_EUSAGE;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		if (!ok) {
+			fprintf(stderr,
+				"ipbl: %s: name '%.*s' has a character other than A-Z a-z 0-9 . _ "
+				"- "
+				"at position %zu\n",
+				cmd, (int)(len > 80 ? 80 : len), name, i + 1);
+			return CLI_EUSAGE;
+		}
+	}
+	return CLI_OK;
+}

@@ -6,6 +6,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,10 +144,8 @@ static int parse_args(int argc, char **argv, options_t *o)
 	return 0;
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+static void handle_signal(daemon_t *dm, int sig)
 {
-	(void)what;
-	daemon_t *dm = arg;
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
@@ -170,6 +169,17 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		break;
 	default:
 		break;
+	}
+}
+
+/* Signals stay blocked in every thread and arrive here, through a signalfd (STYLE B4): no
+ * handler runs at an arbitrary point, and none is lost to a thread that happens to run. */
+static void on_signalfd(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		handle_signal(arg, (int)si.ssi_signo);
 	}
 }
 
@@ -332,17 +342,25 @@ static void announce_ready(daemon_t *dm, int ready_fd)
 /* The control loop: signals and the reload timer, until SIGTERM or SIGINT. */
 static int run(daemon_t *dm, int ready_fd)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
-	struct event *sev[4] = { NULL };
+	struct event *sev = NULL;
 	struct event *timer = NULL;
 	struct event *tick = NULL;
 	int ret = 0;
-	for (size_t i = 0; i < 4; i++) {
-		sev[i] = evsignal_new(dm->base, sigs[i], on_signal, dm);
-		if (sev[i] == NULL || event_add(sev[i], NULL) != 0) {
-			ret = IPBL_ENOMEM;
-			goto out;
-		}
+	sigset_t handled;
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGHUP);
+	sigaddset(&handled, SIGUSR1);
+	int sfd = signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		ipbl_log_err("cannot create a signalfd (%s)", strerror(errno));
+		return ipbl_errno();
+	}
+	sev = event_new(dm->base, sfd, EV_READ | EV_PERSIST, on_signalfd, dm);
+	if (sev == NULL || event_add(sev, NULL) != 0) {
+		ret = IPBL_ENOMEM;
+		goto out;
 	}
 	if (dm->dns) {
 		long long ms = dnsd_reload_interval_ms(dm->dns);
@@ -361,10 +379,8 @@ static int run(daemon_t *dm, int ready_fd)
 			goto out;
 		}
 	}
-	/* handlers are installed: now the main thread may receive signals */
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_UNBLOCK, &all, NULL);
+	/* the signals stay blocked (signals that arrived before this are pending and are read
+	 * from the signalfd now) */
 	announce_ready(dm, ready_fd);
 	event_base_dispatch(dm->base);
 out:
@@ -374,11 +390,10 @@ out:
 	if (timer) {
 		event_free(timer);
 	}
-	for (size_t i = 0; i < 4; i++) {
-		if (sev[i]) {
-			event_free(sev[i]);
-		}
+	if (sev) {
+		event_free(sev);
 	}
+	close(sfd);
 	return ret;
 }
 

@@ -118,61 +118,6 @@ bool web_cases_csrf_ok(web_app_t *app, const web_request_t *rq, const char *purp
 	return ok;
 }
 
-/* ---- page frame ---- */
-
-/* The lookup page's look (render.c keeps its frame to itself), plus a few rules for the
- * case pages. */
-static const char style[] =
-	"body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:46rem;"
-	"margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}"
-	"header,footer{font-size:.95rem}header a{margin-right:1rem}"
-	"footer{margin-top:2.5rem;color:#4a4a4a;border-top:1px solid #ddd;padding-top:.5rem}"
-	"h1{font-size:1.6rem;line-height:1.25;margin:1rem 0 .5rem}h2{font-size:1.25rem;"
-	"margin-top:1.75rem}"
-	".box{padding:.5rem 1rem;margin:1rem 0;border-left:6px solid #555;background:#f3f3f3}"
-	".listed{border-color:#b00020;background:#fdecee}.clear{border-color:#1b5e20;"
-	"background:#edf7ee}.err{color:#b00020;font-weight:600}"
-	"dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:"
-	"600}dd{margin:0}"
-	"table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{text-align:left;"
-	"padding:.35rem;border-bottom:1px solid #ddd;vertical-align:top}"
-	"input,textarea,button{font:inherit}input{padding:.3rem;max-width:100%}"
-	"input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-"
-	"box}textarea{width:100%;box-sizing:border-box;font-family:monospace;font-size:.9rem}"
-	"button{padding:.3rem 1rem;margin-top:.3rem}label{font-weight:600;display:block;"
-	"margin-top:.75rem}.msg{white-space:pre-wrap;overflow-wrap:anywhere;font-family:"
-	"monospace;font-size:.9rem;background:#f7f7f7;padding:.5rem;margin:.25rem 0 1rem}"
-	".inline{display:inline}.hint{color:#4a4a4a;font-size:.9rem;margin:.1rem 0}"
-	"code{font-family:monospace}";
-
-void web_cases_page_begin(web_out_t *o, const char *title, bool deputy)
-{
-	web_out_puts(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			"<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
-	web_out_html_str(o, title);
-	web_out_puts(o, " - ipbl</title>\n<style>");
-	web_out_puts(o, style);
-	web_out_puts(o, "</style>\n</head>\n<body>\n<header><nav>");
-	if (deputy) {
-		web_out_puts(o, "<a href=\"/deputy/\">Queue</a><a href=\"/deputy/ip\">Evidence "
-				"of an address</a><a href=\"/\">Public site</a>");
-	} else {
-		web_out_puts(o, "<a href=\"/\">Look up an address</a><a href=\"/explain\">Explain "
-				"a bounce</a><a href=\"" ASK_PATH "\">Ask about a listing</a>"
-				"<a href=\"" CHALLENGE_PATH "\">Challenge a report</a>");
-	}
-	web_out_puts(o, "</nav></header>\n<main>\n");
-}
-
-void web_cases_page_end(web_out_t *o)
-{
-	web_out_puts(o, "</main>\n<footer><p>This is a DNS blocklist of IP addresses that sent "
-			"spam. It lists addresses only: never domain names, never mail addresses, "
-			"and never for a missing reverse DNS name. Listings end by themselves once "
-			"the spam stops.</p></footer>\n</body>\n</html>\n");
-}
-
 void web_cases_message_page(web_response_t *rs, unsigned status, const char *title,
 			    const char *message, const char *back_href, const char *back_text,
 			    bool deputy)
@@ -180,7 +125,7 @@ void web_cases_message_page(web_response_t *rs, unsigned status, const char *tit
 	web_out_t *o = &rs->body;
 	rs->status = status;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, title, deputy);
+	web_page_begin(o, title, deputy ? WEB_NAV_DEPUTY : WEB_NAV_PUBLIC);
 	web_out_puts(o, "<h1>");
 	web_out_html_str(o, title);
 	web_out_puts(o, "</h1>\n<p>");
@@ -193,7 +138,7 @@ void web_cases_message_page(web_response_t *rs, unsigned status, const char *tit
 		web_out_html_str(o, back_text);
 		web_out_puts(o, "</a></p>\n");
 	}
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 void web_cases_put_time(web_out_t *o, int64_t ms)
@@ -432,7 +377,7 @@ static void render_ask(web_app_t *app, const web_request_t *rq, web_response_t *
 	web_out_t *o = &rs->body;
 	rs->status = status;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Ask about a listing", false);
+	web_page_begin(o, "Ask about a listing", WEB_NAV_PUBLIC);
 	web_out_puts(
 		o, "<h1>Ask about a listing</h1>\n"
 		   "<p>This form is for the administrator of a listed address who cannot tell why "
@@ -464,7 +409,7 @@ static void render_ask(web_app_t *app, const web_request_t *rq, web_response_t *
 		  "file, give its URL.",
 		  NULL);
 	web_out_puts(o, "<button type=\"submit\">Send the question</button>\n</form>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 static void render_challenge(web_app_t *app, const web_request_t *rq, web_response_t *rs,
@@ -475,7 +420,7 @@ static void render_challenge(web_app_t *app, const web_request_t *rq, web_respon
 	web_out_t *o = &rs->body;
 	rs->status = status;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Challenge a report", false);
+	web_page_begin(o, "Challenge a report", WEB_NAV_PUBLIC);
 	web_out_puts(
 		o,
 		"<h1>Challenge a report</h1>\n"
@@ -506,7 +451,7 @@ static void render_challenge(web_app_t *app, const web_request_t *rq, web_respon
 		  "and the address it came from. For a large file, give its URL.",
 		  NULL);
 	web_out_puts(o, "<button type=\"submit\">Send the challenge</button>\n</form>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 /* ---- filing ---- */
@@ -621,7 +566,7 @@ static void filed_page(web_app_t *app, web_response_t *rs, const store_case_t *c
 	web_out_t *o = &rs->body;
 	rs->status = 200;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Your case is open", false);
+	web_page_begin(o, "Your case is open", WEB_NAV_PUBLIC);
 	web_out_printf(o,
 		       "<h1>Your case is open</h1>\n<div class=\"box clear\"><p>Case %lld "
 		       "about ",
@@ -639,7 +584,7 @@ static void filed_page(web_app_t *app, web_response_t *rs, const store_case_t *c
 		web_out_html_str(o, extra);
 		web_out_puts(o, "</p>\n");
 	}
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 /* Parse an address from a form; folds ::ffff:a.b.c.d. */
@@ -916,7 +861,7 @@ static void render_case(web_app_t *app, const web_request_t *rq, web_response_t 
 	ipbl_ipaddr_format(&c->ip, ip);
 	web_out_t *o = &rs->body;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Your case", false);
+	web_page_begin(o, "Your case", WEB_NAV_PUBLIC);
 	web_out_printf(o, "<h1>Case %lld: %s</h1>\n", (long long)c->id,
 		       c->kind == STORE_CASE_CHALLENGE ? "a challenged report"
 						       : "a question about a listing");
@@ -963,7 +908,7 @@ static void render_case(web_app_t *app, const web_request_t *rq, web_response_t 
 		put_field(o, msg, NULL, NULL);
 		web_out_puts(o, "<button type=\"submit\">Add</button>\n</form>\n");
 	}
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *rs)

@@ -49,10 +49,6 @@ void web_cases_csrf_issue(web_app_t *app, const web_request_t *rq, web_response_
  * cookie. */
 bool web_cases_csrf_ok(web_app_t *app, const web_request_t *rq, const char *purpose);
 
-/* The page frame of these pages (the same look as the lookup page): a whole HTML document
- * is web_cases_page_begin, the content, web_cases_page_end. */
-void web_cases_page_begin(web_out_t *o, const char *title, bool deputy);
-void web_cases_page_end(web_out_t *o);
 /* A whole HTML page with a heading and one sentence (escaped), and a link back (may be
  * NULL), as the response with status. */
 void web_cases_message_page(web_response_t *rs, unsigned status, const char *title,

@@ -212,7 +212,7 @@ static void render_login(web_app_t *app, const web_request_t *rq, web_response_t
 	web_out_t *o = &rs->body;
 	rs->status = status;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Deputy login", true);
+	web_page_begin(o, "Deputy login", WEB_NAV_DEPUTY);
 	web_out_puts(o, "<h1>Deputy login</h1>\n");
 	if (error != NULL) {
 		web_out_puts(o, "<p class=\"err\" role=\"alert\">");
@@ -231,7 +231,7 @@ static void render_login(web_app_t *app, const web_request_t *rq, web_response_t
 			"name=\"password\" type=\"password\" maxlength=\"1024\" "
 			"autocomplete=\"current-password\" required>\n"
 			"<button type=\"submit\">Log in</button>\n</form>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 static void locked_out(web_app_t *app, const web_request_t *rq, web_response_t *rs,
@@ -422,7 +422,7 @@ static void route_queue(web_app_t *app, web_response_t *rs, const session_t *s)
 	web_out_t *o = &rs->body;
 	rs->status = 200;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Open cases", true);
+	web_page_begin(o, "Open cases", WEB_NAV_DEPUTY);
 	web_out_puts(o, "<h1>Open cases</h1>\n<p>Logged in as ");
 	web_out_html_str(o, s->d.name);
 	web_out_puts(o, ". ");
@@ -447,7 +447,7 @@ static void route_queue(web_app_t *app, web_response_t *rs, const session_t *s)
 			"action=\"/deputy/ip\">\n<label for=\"ip\">IP address</label>\n"
 			"<input id=\"ip\" name=\"ip\" type=\"text\" maxlength=\"64\" required>\n"
 			"<button type=\"submit\">Show</button>\n</form>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 /* ---- a case ---- */
@@ -519,7 +519,7 @@ static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *
 	web_out_t *o = &rs->body;
 	rs->status = 200;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, "Case", true);
+	web_page_begin(o, "Case", WEB_NAV_DEPUTY);
 	web_out_printf(o, "<h1>Case %lld: %s</h1>\n<dl>\n<dt>Status</dt><dd>%s</dd>\n",
 		       (long long)c.id,
 		       c.kind == STORE_CASE_CHALLENGE ? "a challenged report" : "a question",
@@ -560,7 +560,7 @@ static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *
 	web_out_puts(o, "<p>Delisting, voiding and fining are on the <a href=\"/deputy/ip?ip=");
 	web_out_html_str(o, ip);
 	web_out_puts(o, "\">evidence page of the address</a>.</p>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 /* ---- the evidence of an address ---- */
@@ -751,7 +751,7 @@ static void route_ip(web_app_t *app, const web_request_t *rq, web_response_t *rs
 		web_out_t *o = &rs->body;
 		rs->status = given ? 400 : 200;
 		rs->content_type = CT_HTML;
-		web_cases_page_begin(o, "Evidence of an address", true);
+		web_page_begin(o, "Evidence of an address", WEB_NAV_DEPUTY);
 		web_out_puts(o, "<h1>Evidence of an address</h1>\n");
 		if (given) {
 			web_out_puts(o, "<p class=\"err\">That is not an IP address.</p>\n");
@@ -760,7 +760,7 @@ static void route_ip(web_app_t *app, const web_request_t *rq, web_response_t *rs
 				"address</label>\n<input id=\"ip\" name=\"ip\" type=\"text\" "
 				"maxlength=\"64\" required>\n<button type=\"submit\">Show</button>"
 				"\n</form>\n");
-		web_cases_page_end(o);
+		web_page_end(o);
 		return;
 	}
 	(void)ipbl_ipaddr_unmap(&ip);
@@ -788,7 +788,7 @@ static void route_ip(web_app_t *app, const web_request_t *rq, web_response_t *rs
 	web_out_t *o = &rs->body;
 	rs->status = 200;
 	rs->content_type = CT_HTML;
-	web_cases_page_begin(o, text, true);
+	web_page_begin(o, text, WEB_NAV_DEPUTY);
 	web_out_puts(o, "<h1>Evidence of ");
 	web_out_html_str(o, text);
 	web_out_puts(o, "</h1>\n");
@@ -820,7 +820,7 @@ static void route_ip(web_app_t *app, const web_request_t *rq, web_response_t *rs
 		return;
 	}
 	web_out_puts(o, "</tbody>\n</table>\n");
-	web_cases_page_end(o);
+	web_page_end(o);
 }
 
 /* ---- actions ---- */

@@ -357,6 +357,14 @@ const char *web_status_text(unsigned status)
 	}
 }
 
+size_t web_utf8_len(const unsigned char *p, size_t n)
+{
+	if (n == 0) {
+		return 0;
+	}
+	return p[0] < 0x80 ? 1 : utf8_multi_len(p, n);
+}
+
 /* ---- page frame ---- */
 
 /* One small stylesheet, inline (the CSP allows inline styles and nothing else). Readable on
@@ -370,15 +378,20 @@ static const char style[] =
 	"margin-top:1.75rem}"
 	".box{padding:.5rem 1rem;margin:1rem 0;border-left:6px solid #555;background:#f3f3f3}"
 	".listed{border-color:#b00020;background:#fdecee}.clear{border-color:#1b5e20;"
-	"background:#edf7ee}"
+	"background:#edf7ee}.err{color:#b00020;font-weight:600}"
 	"dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:"
 	"600}dd{margin:0}"
 	"table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{text-align:left;"
 	"padding:.35rem;border-bottom:1px solid #ddd;vertical-align:top}"
 	"td:first-child{white-space:nowrap}"
 	"input,textarea,button{font:inherit}input{padding:.3rem;max-width:100%}"
-	"textarea{width:100%;box-sizing:border-box;font-family:monospace;font-size:.9rem}"
+	"input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-"
+	"box}textarea{width:100%;box-sizing:border-box;font-family:monospace;font-size:.9rem}"
 	"button{padding:.3rem 1rem;margin-top:.3rem}label{font-weight:600;display:block}"
+	"form label{margin-top:.75rem}.msg{white-space:pre-wrap;overflow-wrap:anywhere;"
+	"font-family:monospace;font-size:.9rem;background:#f7f7f7;padding:.5rem;"
+	"margin:.25rem 0 1rem}.inline{display:inline}.hint{color:#4a4a4a;font-size:.9rem;"
+	"margin:.1rem 0}"
 	"code{font-family:monospace;overflow-wrap:anywhere}"
 	"h3{font-size:1.05rem;margin-top:1.25rem}"
 	"figure{margin:1rem 0}figcaption{font-size:.9rem;color:#4a4a4a}"
@@ -387,7 +400,7 @@ static const char style[] =
 	".hops{margin:.25rem 0;padding-left:1.5rem}.blamed{background:#fff4d6}"
 	"summary{cursor:pointer;color:#1d4f91}pre{white-space:pre-wrap;overflow-wrap:anywhere}";
 
-static void page_begin(web_out_t *o, const char *title)
+void web_page_begin(web_out_t *o, const char *title, enum web_nav nav)
 {
 	web_out_puts(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -395,12 +408,19 @@ static void page_begin(web_out_t *o, const char *title)
 	web_out_html_str(o, title);
 	web_out_puts(o, " - ipbl</title>\n<style>");
 	web_out_puts(o, style);
-	web_out_puts(o,
-		     "</style>\n</head>\n<body>\n<header><nav><a href=\"/\">Look up an address</a>"
-		     "<a href=\"/explain\">Explain a bounce</a></nav></header>\n<main>\n");
+	web_out_puts(o, "</style>\n</head>\n<body>\n<header><nav>");
+	if (nav == WEB_NAV_DEPUTY) {
+		web_out_puts(o, "<a href=\"/deputy/\">Queue</a><a href=\"/deputy/ip\">Evidence "
+				"of an address</a><a href=\"/\">Public site</a>");
+	} else {
+		web_out_puts(o, "<a href=\"/\">Look up an address</a><a href=\"/explain\">Explain "
+				"a bounce</a><a href=\"/dispute/ask\">Ask about a listing</a>"
+				"<a href=\"/dispute/challenge\">Challenge a report</a>");
+	}
+	web_out_puts(o, "</nav></header>\n<main>\n");
 }
 
-static void page_end(web_out_t *o)
+void web_page_end(web_out_t *o)
 {
 	web_out_puts(o, "</main>\n<footer><p>This is a DNS blocklist of IP addresses that sent "
 			"spam. It lists addresses only: never domain names, never mail addresses, "
@@ -1038,7 +1058,7 @@ void web_render_lookup(const web_lookup_view_t *v, web_out_t *o)
 {
 	char title[IPBL_IPADDR_STRLEN + 16];
 	snprintf(title, sizeof(title), "%s", v->ip);
-	page_begin(o, title);
+	web_page_begin(o, title, WEB_NAV_PUBLIC);
 	if (v->kind == WEB_LOOKUP_RECORD && v->lookup != NULL) {
 		lookup_record(o, v);
 	} else {
@@ -1052,12 +1072,12 @@ void web_render_lookup(const web_lookup_view_t *v, web_out_t *o)
 	}
 	web_out_puts(o, "<h2>Look up another address</h2>\n");
 	lookup_form(o, NULL);
-	page_end(o);
+	web_page_end(o);
 }
 
 void web_render_home(web_out_t *o)
 {
-	page_begin(o, "Blocklist lookup");
+	web_page_begin(o, "Blocklist lookup", WEB_NAV_PUBLIC);
 	web_out_puts(o, "<h1>Is an address on this blocklist?</h1>\n"
 			"<p>Mail servers ask this list, over DNS, whether the address connecting "
 			"to them has been sending spam. An address is listed when spam reports "
@@ -1070,13 +1090,13 @@ void web_render_home(web_out_t *o)
 			"and which address the refusing server named, and what to do next.</p>\n"
 			"<h2>For programs</h2>\n<p><code>GET /api/v1/lookup/ADDRESS</code> gives "
 			"the same status as JSON.</p>\n");
-	page_end(o);
+	web_page_end(o);
 }
 
 void web_render_error(unsigned status, const char *title, const char *message, bool with_form,
 		      const char *value, web_out_t *o)
 {
-	page_begin(o, title);
+	web_page_begin(o, title, WEB_NAV_PUBLIC);
 	web_out_puts(o, "<h1>");
 	web_out_html_str(o, title);
 	web_out_puts(o, "</h1>\n<p>");
@@ -1088,7 +1108,7 @@ void web_render_error(unsigned status, const char *title, const char *message, b
 	web_out_printf(o, "<p><small>HTTP status %u (", status);
 	web_out_html_str(o, web_status_text(status));
 	web_out_puts(o, ")</small></p>\n");
-	page_end(o);
+	web_page_end(o);
 }
 
 /* ---- the bounce explainer ---- */
@@ -1105,13 +1125,13 @@ static void explain_form(web_out_t *o, const char *text)
 
 void web_render_explain_form(const char *text, web_out_t *o)
 {
-	page_begin(o, "Why was my mail refused?");
+	web_page_begin(o, "Why was my mail refused?", WEB_NAV_PUBLIC);
 	web_out_puts(o, "<h1>Why was my mail refused?</h1>\n<p>Paste the bounce you got back. "
 			"The explainer finds the refusing server's reply, the blocklist it "
 			"named and the address it blamed, looks that address up here, and says "
 			"what to do next. Nothing you paste is stored.</p>\n");
 	explain_form(o, text);
-	page_end(o);
+	web_page_end(o);
 }
 
 /* A link when url is an http(s) URL (the advice's are built from our base_url or a
@@ -1182,7 +1202,7 @@ static void explain_facts(web_out_t *o, const explain_advice_t *a)
 
 void web_render_explain_advice(const explain_advice_t *a, const char *bounce, web_out_t *o)
 {
-	page_begin(o, "What the bounce says");
+	web_page_begin(o, "What the bounce says", WEB_NAV_PUBLIC);
 	web_out_puts(o, "<h1>");
 	web_out_html_str(o, a->title[0] ? a->title : "What the bounce says");
 	web_out_puts(o, "</h1>\n");
@@ -1215,5 +1235,5 @@ void web_render_explain_advice(const explain_advice_t *a, const char *bounce, we
 	explain_facts(o, a);
 	web_out_puts(o, "<h2>Explain another bounce</h2>\n");
 	explain_form(o, bounce);
-	page_end(o);
+	web_page_end(o);
 }

@@ -25,6 +25,14 @@ typedef struct {
 	bool failed;
 } web_out_t;
 
+/* The length of the valid UTF-8 sequence at p (1 to 4; RFC 3629), or 0 when it is not one. */
+size_t web_utf8_len(const unsigned char *p, size_t n);
+
+/* Every HTML page's frame: head with the one stylesheet, the navigation, and the footer. */
+enum web_nav { WEB_NAV_PUBLIC, WEB_NAV_DEPUTY };
+void web_page_begin(web_out_t *o, const char *title, enum web_nav nav);
+void web_page_end(web_out_t *o);
+
 /* The default cap of one response body. */
 #define WEB_OUT_MAX_DEFAULT (4u << 20)
 

@@ -2,6 +2,8 @@
 /* Tokens, hashes, CSRF tokens, cookies, form text checks and limiters (see session.h). */
 #include "web/session.h"
 
+#include "web/render.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,39 +180,6 @@ void web_session_cookie_format(char *out, size_t len, const char *name, const ch
 
 /* ---- form text ---- */
 
-/* The length of the valid UTF-8 sequence at p (1 to 4), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c < 0x80) {
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		lo = c == 0xE0 ? 0xA0 : 0x80;
-		hi = c == 0xED ? 0x9F : 0xBF;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		lo = c == 0xF0 ? 0x90 : 0x80;
-		hi = c == 0xF4 ? 0x8F : 0xBF;
-	} else {
-		return 0;
-	}
-	if (n < len || p[1] < lo || p[1] > hi) {
-		return 0;
-	}
-	for (size_t i = 2; i < len; i++) {
-		if (p[i] < 0x80 || p[i] > 0xBF) {
-			return 0;
-		}
-	}
-	return len;
-}
-
 bool web_session_text_ok(const char *s, size_t len, bool multiline)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -222,7 +191,7 @@ bool web_session_text_ok(const char *s, size_t len, bool multiline)
 				return false;
 			}
 		}
-		size_t n = utf8_len(p + i, len - i);
+		size_t n = web_utf8_len(p + i, len - i);
 		if (n == 0) {
 			return false;
 		}

@@ -5,6 +5,7 @@
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -402,11 +403,15 @@ class Daemon:
                             % (self.name, self.proc.returncode))
         else:
             self.proc.send_signal(signal.SIGTERM)
-            rc = self.wait_exit(STOP_TIMEOUT)
-            if rc is None:
-                problems.append("%s did not exit within %.0f s of SIGTERM (killed)"
-                                % (self.name, STOP_TIMEOUT))
-            elif rc != 0:
+            try:
+                rc = self.returncode = self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                stacks = thread_stacks(self.proc.pid)
+                self.kill()
+                rc = self.returncode = None
+                problems.append("%s did not exit within %.0f s of SIGTERM (killed); its "
+                                "threads were:\n%s" % (self.name, STOP_TIMEOUT, stacks))
+            if rc is not None and rc != 0:
                 problems.append("%s exited with status %s after SIGTERM" % (self.name, rc))
         self.log_file.close()
         problems += self.log_problems()
@@ -521,6 +526,16 @@ class Daemon:
         r = self.query(ZONE + ".", "SOA")
         assert r.rcode() == dns.rcode.NOERROR, r
         return r.answer[0][0].serial
+
+
+def thread_stacks(pid):
+    """Every thread's stack of a running process (gdb), to say where a hang was."""
+    if not shutil.which("gdb"):
+        return "(gdb is not installed)"
+    r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt"],
+                       capture_output=True, text=True, timeout=60)
+    return "\n".join(line for line in r.stdout.splitlines()
+                     if line.startswith(("#", "Thread")))
 
 
 def run_ipbl(d, *args, timeout=30, input_text=None):

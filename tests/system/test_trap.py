@@ -346,3 +346,40 @@ def test_sessions_per_ip(trapd):
     finally:
         for c in held:
             c.close()
+
+
+# ---- swaks, the SMTP test tool mail admins use ----------------------------------------
+
+def swaks(port, *args, src=CLIENT):
+    import subprocess
+    return subprocess.run(["swaks", "--server", "127.0.0.1:%d" % port, "--local-interface", src,
+                           "--from", "a@sender.example", "--helo", "client.example",
+                           "--timeout", "5"] + list(args),
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_swaks_pipelined_delivery_to_a_trap(trapd):
+    since = trapd.log_offset()
+    r = swaks(trap_port(trapd), "--to", "x@trap.example.org", "--pipeline",
+              "--header", "Subject: swaks pipelined")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "<-  250" in r.stdout
+    spooled(trapd, CLIENT, since)
+
+
+def test_swaks_other_recipient_refused(trapd):
+    r = swaks(trap_port(trapd), "--to", "someone@elsewhere.example")
+    assert r.returncode != 0
+    assert "<** 550" in r.stdout
+
+
+def test_swaks_xclient_from_the_proxy_lists_the_real_client(trapd):
+    ip = "45.33.32.159"
+    r = swaks(trap_port(trapd), "--to", "spam@example.net", "--xclient-addr", ip,
+              "--header", "Subject: swaks via xclient", src=PROXY)
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_until(lambda: listed(trapd, ip), TIMEOUT, what="%s listed after a trap hit" % ip)
+    # the same from a client that is not a proxy is refused
+    r = swaks(trap_port(trapd), "--to", "spam@example.net", "--xclient-addr", "45.33.32.160")
+    assert r.returncode != 0
+    assert not listed(trapd, "45.33.32.160")
