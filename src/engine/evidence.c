@@ -278,6 +278,19 @@ void engine_history_sentence(size_t n, int64_t total_ms, int days, char *buf, si
 	} else {
 		snprintf(times, sizeof(times), "%zu times", n);
 	}
+	if (total_ms < DAY_MS) {
+		/* under a day, in hours: "0.0 days" would say nothing */
+		int64_t hours = (total_ms + DAY_MS / 48) / (DAY_MS / 24);
+		if (hours < 1) {
+			snprintf(buf, len,
+				 "Listed %s in the past %d days, less than an hour in total", times,
+				 days);
+		} else {
+			snprintf(buf, len, "Listed %s in the past %d days, %lld hour%s in total",
+				 times, days, (long long)hours, hours == 1 ? "" : "s");
+		}
+		return;
+	}
 	snprintf(buf, len, "Listed %s in the past %d days, %lld.%lld days in total", times, days,
 		 (long long)(tenths / 10), (long long)(tenths % 10));
 }

@@ -398,7 +398,10 @@ static const char style[] =
 	".chart{display:block;max-width:100%;height:auto}"
 	".scroll{overflow-x:auto}.weight{white-space:nowrap;text-align:right}"
 	".hops{margin:.25rem 0;padding-left:1.5rem}.blamed{background:#fff4d6}"
-	"summary{cursor:pointer;color:#1d4f91}pre{white-space:pre-wrap;overflow-wrap:anywhere}";
+	"summary{cursor:pointer;color:#1d4f91}pre{white-space:pre-wrap;overflow-wrap:anywhere}"
+	/* a phone: times may wrap, the chart keeps readable labels and scrolls sideways */
+	"@media (max-width:40rem){td:first-child{white-space:normal}figure{overflow-x:auto}"
+	".chart{min-width:36rem;max-width:none}}";
 
 void web_page_begin(web_out_t *o, const char *title, enum web_nav nav)
 {
@@ -520,7 +523,8 @@ static void reason_sentence(web_out_t *o, const web_lookup_view_t *v)
 		web_out_html_str(o,
 				 web_format_duration(l->decision.rules.trap_window_ms / 1000, dur));
 	}
-	web_out_puts(o, ". That scores ");
+	web_out_puts(o,
+		     l->listed ? ". When the last of it arrived, that scored " : ". That scores ");
 	put_points(o, l->decision.score_milli);
 	web_out_puts(o, " points; ");
 	put_points(o, l->decision.threshold_milli);

@@ -84,7 +84,7 @@ def test_listed_page_with_evidence_chart_and_countdown(daemon):
     assert ("Why: 2 spam reports in the past 7 days from 2 different reporters, and 1 "
             "spamtrap hit") in text
     assert 'Listed since <time datetime="2030-01-01T01:00:00Z">' in text
-    assert "Listed once in the past 60 days, 0.1 days in total." in text
+    assert "Listed once in the past 60 days, 2 hours in total." in text
 
     # the countdown: 24 h after the trap hit at 02:00, i.e. 23 hours from now; the same
     # number as the JSON API

@@ -182,7 +182,7 @@ static void test_weights_and_decision(void **state)
 	assert_int_equal(v.periods[0].end_ms, 0);
 	assert_int_equal(v.listed_ms_in_window, H(3));
 	assert_string_equal(v.history_sentence,
-			    "Listed once in the past 60 days, 0.1 days in total");
+			    "Listed once in the past 60 days, 3 hours in total");
 	engine_evidence_view_fini(&v);
 }
 
@@ -312,7 +312,9 @@ static void test_periods_window(void **state)
 	engine_history_sentence(10, DAY(7) + H(5), 60, s, sizeof(s));
 	assert_string_equal(s, "Listed 10 times in the past 60 days, 7.2 days in total");
 	engine_history_sentence(1, H(1), 60, s, sizeof(s));
-	assert_string_equal(s, "Listed once in the past 60 days, 0.0 days in total");
+	assert_string_equal(s, "Listed once in the past 60 days, 1 hour in total");
+	engine_history_sentence(2, 20 * 60 * 1000, 60, s, sizeof(s));
+	assert_string_equal(s, "Listed twice in the past 60 days, less than an hour in total");
 	engine_history_sentence(0, 0, 60, s, sizeof(s));
 	assert_string_equal(s, "Not listed in the past 60 days");
 }

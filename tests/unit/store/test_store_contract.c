@@ -61,12 +61,12 @@ static ipbl_ipaddr_t ip(const char *text)
 static void test_schema(void **state)
 {
 	fixture_t *f = *state;
-	assert_int_equal(store_schema_version(f->s), 5);
+	assert_int_equal(store_schema_version(f->s), 6);
 	/* opening again applies nothing and keeps the data */
 	store_t *again = NULL;
 	char err[256];
 	assert_int_equal(store_open(f->backend, f->path, &again, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(again), 5);
+	assert_int_equal(store_schema_version(again), 6);
 	store_close(again);
 }
 

@@ -267,7 +267,8 @@ static void test_lookup_listed(void **state)
 	has(p, "192.0.2.1 is listed: mail servers that use this list refuse or mark mail");
 	has(p, "Why: 3 spam reports in the past 7 days from 2 different reporters, and 1 "
 	       "spamtrap hit");
-	has(p, "in the past 1 day. That scores 17.5 points; 5.0 list an address.");
+	has(p, "in the past 1 day. When the last of it arrived, that scored 17.5 points; 5.0 list "
+	       "an address.");
 	has(p, "Listed: &lt;b&gt;3 reports&lt;/b&gt; &amp; 1 trap hit");
 	lacks(p, "<b>3 reports");
 	/* listed since, and the countdown: a number the script counts down, and the words */
