@@ -224,6 +224,13 @@ void dnsd_format_listen(const dnsd_t *d, ipbl_buf_t *b)
 	}
 }
 
+void dnsd_write_metrics(dnsd_t *d, ipbl_buf_t *b)
+{
+	dnsd_stats_totals_t t;
+	dnsd_stats_sum(d->stats, d->n_workers + 1, &t);
+	dnsd_stats_prometheus(&t, b);
+}
+
 void dnsd_log_stats(dnsd_t *d)
 {
 	dnsd_stats_totals_t t;

@@ -48,6 +48,10 @@ long long dnsd_reload_interval_ms(const dnsd_t *d);
 /* "127.0.0.1:5353,[::1]:5353": the bound listen addresses. */
 void dnsd_format_listen(const dnsd_t *d, ipbl_buf_t *b);
 
+/* The DNS counters in Prometheus text format (HELP/TYPE lines included) appended to b:
+ * ipbl_dns_queries_total{rcode=...}, {qtype=...}, truncated, dropped, over TCP. Any thread. */
+void dnsd_write_metrics(dnsd_t *d, ipbl_buf_t *b);
+
 /* Log one line of summed counters. */
 void dnsd_log_stats(dnsd_t *d);
 

@@ -87,3 +87,45 @@ void dnsd_stats_format(const dnsd_stats_totals_t *t, ipbl_buf_t *b)
 		(unsigned long long)t->qtype[DNSD_QT_AAAA],
 		(unsigned long long)t->qtype[DNSD_QT_OTHER]);
 }
+
+void dnsd_stats_prometheus(const dnsd_stats_totals_t *t, ipbl_buf_t *b)
+{
+	static const struct {
+		int rcode;
+		const char *name;
+	} rcodes[] = {
+		{ DNS_RCODE_NOERROR, "NOERROR" },   { DNS_RCODE_FORMERR, "FORMERR" },
+		{ DNS_RCODE_SERVFAIL, "SERVFAIL" }, { DNS_RCODE_NXDOMAIN, "NXDOMAIN" },
+		{ DNS_RCODE_NOTIMP, "NOTIMP" },	    { DNS_RCODE_REFUSED, "REFUSED" },
+		{ DNS_RCODE_BADVERS, "BADVERS" },
+	};
+	static const char *const qtypes[DNSD_QT_COUNT] = {
+		[DNSD_QT_A] = "A",	   [DNSD_QT_TXT] = "TXT", [DNSD_QT_ANY] = "ANY",
+		[DNSD_QT_SOA] = "SOA",	   [DNSD_QT_NS] = "NS",	  [DNSD_QT_AAAA] = "AAAA",
+		[DNSD_QT_OTHER] = "other",
+	};
+	ipbl_buf_printf(b, "# HELP ipbl_dns_queries_total DNS queries answered, by response code.\n"
+			   "# TYPE ipbl_dns_queries_total counter\n");
+	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]); i++) {
+		ipbl_buf_printf(b, "ipbl_dns_queries_total{rcode=\"%s\"} %llu\n", rcodes[i].name,
+				(unsigned long long)t->rcode[rcodes[i].rcode]);
+	}
+	ipbl_buf_printf(b, "# HELP ipbl_dns_queries_by_type_total DNS queries, by query type.\n"
+			   "# TYPE ipbl_dns_queries_by_type_total counter\n");
+	for (size_t i = 0; i < DNSD_QT_COUNT; i++) {
+		ipbl_buf_printf(b, "ipbl_dns_queries_by_type_total{qtype=\"%s\"} %llu\n", qtypes[i],
+				(unsigned long long)t->qtype[i]);
+	}
+	ipbl_buf_printf(b,
+			"# HELP ipbl_dns_truncated_total UDP answers sent truncated (TC=1).\n"
+			"# TYPE ipbl_dns_truncated_total counter\n"
+			"ipbl_dns_truncated_total %llu\n"
+			"# HELP ipbl_dns_dropped_total Packets dropped without an answer.\n"
+			"# TYPE ipbl_dns_dropped_total counter\n"
+			"ipbl_dns_dropped_total %llu\n"
+			"# HELP ipbl_dns_tcp_queries_total Queries over TCP.\n"
+			"# TYPE ipbl_dns_tcp_queries_total counter\n"
+			"ipbl_dns_tcp_queries_total %llu\n",
+			(unsigned long long)t->truncated, (unsigned long long)t->dropped,
+			(unsigned long long)t->tcp);
+}

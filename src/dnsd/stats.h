@@ -47,5 +47,8 @@ void dnsd_stats_count(dnsd_stats_t *s, const dnsd_answer_info_t *info, bool over
 /* Add the n blocks in per[] into *out (zeroed first). Any thread. */
 void dnsd_stats_sum(const dnsd_stats_t *per, size_t n, dnsd_stats_totals_t *out);
 
+/* The totals as Prometheus text (with HELP and TYPE lines) into b. */
+void dnsd_stats_prometheus(const dnsd_stats_totals_t *t, ipbl_buf_t *b);
+
 /* "queries=N noerror=N ..." into b. */
 void dnsd_stats_format(const dnsd_stats_totals_t *t, ipbl_buf_t *b);

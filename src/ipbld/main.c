@@ -6,6 +6,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,8 @@ typedef struct {
 	ipbl_clock_t *clock;
 	engine_t *engine;
 	engine_follow_t *follow;
-	char spool[4096]; /* the trap spool, "" when [trap] is off */
+	char spool[4096];		/* the trap spool, "" when [trap] is off */
+	atomic_uint_fast64_t trap_hits; /* recorded from the spool (read by /metrics) */
 } daemon_engine_t;
 
 typedef struct {
@@ -221,9 +223,26 @@ static int take_spooled(void *arg, const trap_spooled_t *s)
 			     ipbl_strerror(ret), store_errmsg(de->store), s->path);
 		return ret;
 	}
+	atomic_fetch_add_explicit(&de->trap_hits, 1, memory_order_relaxed);
 	ipbl_log_info("trap hit %s peer=%s to=%s%s", r.duplicate ? "(duplicate)" : "recorded", ip,
 		      s->trap_address, r.decision.listed && !r.was_listed ? " listed" : "");
 	return 0;
+}
+
+/* /metrics: the counters of the components that are not the web's own. Runs on a web server
+ * thread: it reads only atomics. */
+static void write_metrics(void *arg, ipbl_buf_t *b)
+{
+	daemon_t *dm = arg;
+	if (dm->dns != NULL) {
+		dnsd_write_metrics(dm->dns, b);
+	}
+	ipbl_buf_printf(
+		b,
+		"# HELP ipbl_trap_hits_total Spamtrap messages recorded as trap hits.\n"
+		"# TYPE ipbl_trap_hits_total counter\n"
+		"ipbl_trap_hits_total %llu\n",
+		(unsigned long long)atomic_load_explicit(&dm->eng.trap_hits, memory_order_relaxed));
 }
 
 static void on_engine_tick(evutil_socket_t fd, short what, void *arg)
@@ -456,8 +475,11 @@ int main(int argc, char **argv)
 			dnsd_set_source(dm.dns, engine_follow_fill, dm.eng.follow);
 			dnsd_source_changed(dm.dns);
 		}
-		if (ipbl_conf_has_section(conf, "web") && web_new(conf, &dm.web) != 0) {
-			goto out;
+		if (ipbl_conf_has_section(conf, "web")) {
+			if (web_new(conf, &dm.web) != 0) {
+				goto out;
+			}
+			web_set_metrics_hook(dm.web, write_metrics, &dm);
 		}
 		if (ipbl_conf_has_section(conf, "trap") &&
 		    trap_new(conf, dm.eng.clock, &dm.trap) != 0) {

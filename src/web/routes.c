@@ -576,6 +576,13 @@ static void route_metrics(web_app_t *app, web_response_t *rs)
 			       "ipbl_listed %zu\n",
 			       listed);
 	}
+	if (m->hook != NULL) {
+		char extra[8192];
+		ipbl_buf_t b;
+		ipbl_buf_init(&b, extra, sizeof(extra));
+		m->hook(m->hook_arg, &b);
+		web_out_puts(o, extra);
+	}
 	web_out_printf(o,
 		       "# HELP process_start_time_seconds Start time of the process since the "
 		       "Unix epoch in seconds.\n"

@@ -62,6 +62,12 @@ struct web {
 	bool started;
 };
 
+void web_set_metrics_hook(web_t *w, web_metrics_fn fn, void *arg)
+{
+	w->metrics.hook = fn;
+	w->metrics.hook_arg = arg;
+}
+
 /* One request's state between MHD's calls: the body read so far. */
 typedef struct {
 	char *body;

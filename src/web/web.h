@@ -17,6 +17,12 @@ typedef struct web web_t;
  * conf until web_free. Logs and returns IPBL_E* on failure (nothing is left open). */
 int web_new(const ipbl_conf_t *conf, web_t **out) IPBL_MUSTCHECK;
 
+/* Other components' counters on /metrics: fn appends Prometheus text (with its HELP and
+ * TYPE lines) to b; it runs on a server thread, so it may only read what is safe to read
+ * from any thread (atomics). Set before web_start. */
+typedef void (*web_metrics_fn)(void *arg, ipbl_buf_t *b);
+void web_set_metrics_hook(web_t *w, web_metrics_fn fn, void *arg);
+
 /* Start serving: one thread per listen address. Call with every signal blocked (the threads
  * inherit the mask). */
 int web_start(web_t *w) IPBL_MUSTCHECK;

@@ -4,6 +4,8 @@
  * per-thread state the routes use. */
 #pragma once
 
+#include "web/web.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +37,8 @@ typedef struct {
 	atomic_uint_fast64_t reports_duplicate; /* 201 with "duplicate": true */
 	atomic_uint_fast64_t reports_refused;	/* 4xx on POST /api/v1/reports */
 	int64_t start_time_s;			/* process start, Unix seconds */
+	web_metrics_fn hook;			/* other components' counters, or NULL */
+	void *hook_arg;
 } web_metrics_t;
 
 void web_metrics_count(web_metrics_t *m, unsigned status);

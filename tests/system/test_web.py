@@ -126,8 +126,19 @@ def test_healthz_metrics_and_headers(web):
     assert h["content-type"].startswith("text/plain; version=0.0.4")
     text = body.decode()
     for name in ("ipbl_web_requests_total{code=\"200\"}", "ipbl_reports_received_total",
-                 "ipbl_listed", "process_start_time_seconds"):
+                 "ipbl_listed", "process_start_time_seconds", "ipbl_trap_hits_total 0"):
         assert name in text, text
+    # the DNS component's counters are on the same page, and move with the queries
+    def dns_count(text, label):
+        m = re.search(r'^ipbl_dns_queries_total\{rcode="%s"\} (\d+)$' % label, text, re.M)
+        assert m, text
+        return int(m.group(1))
+    before = dns_count(text, "NXDOMAIN")
+    for _ in range(3):
+        assert d.query(name4("45.33.32.201"), "A").rcode() == dns.rcode.NXDOMAIN
+    text = c.get("/metrics")[2].decode()
+    assert dns_count(text, "NXDOMAIN") == before + 3
+    assert re.search(r'^ipbl_dns_queries_by_type_total\{qtype="A"\} [1-9]', text, re.M)
     status, h, body = c.get("/lookup?ip=45.33.32.200")
     assert status == 200
     assert h["x-content-type-options"] == "nosniff"
