@@ -54,6 +54,8 @@ bench: bootstrap
 		--nullresp $(BENCH_BUILD)/bench/nullresp --dnsload $(BENCH_BUILD)/bench/dnsload \
 		--work $(BENCH_BUILD)/bench-work $(BENCH_ARGS)
 	bench/answer_cost.sh $(BENCH_BUILD)/bench/bench_answer
+	@# the source finder (issue #4): messages/s over the shared corpus, one core; 3 seconds
+	$(BENCH_BUILD)/bench/bench_source ../shared/corpus/received 3
 	@# the listing engine (issue #3): writes/s, report-to-DNS latency, mass expiry; ~3 minutes
 	$(PYTHON) bench/engine_bench.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
 		--ipbl $(BENCH_BUILD)/src/cli/ipbl --bench-engine $(BENCH_BUILD)/bench/bench_engine \
