@@ -65,6 +65,8 @@ bench: bootstrap
 	$(PYTHON) bench/web_bench.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld \
 		--ipbl $(BENCH_BUILD)/src/cli/ipbl --work $(BENCH_BUILD)/web-work \
 		$(filter --quick,$(BENCH_ARGS))
+	@# the spamtrap listener (issue #4): smtp-source sessions/s, RSS with 10,000 idle; ~1 minute
+	$(PYTHON) bench/trap_bench.py --ipbld $(BENCH_BUILD)/src/ipbld/ipbld --work $(BENCH_BUILD)/trap-work $(filter --quick,$(BENCH_ARGS))
 
 fuzz: bootstrap
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \

@@ -204,7 +204,7 @@ int dnsd_tcp_start(dnsd_t *d)
 	}
 	for (size_t i = 0; i < d->n_addrs; i++) {
 		t->listeners[i] = evconnlistener_new(t->base, on_accept, t, LEV_OPT_CLOSE_ON_FREE,
-						     -1, d->tcp_fds[i]);
+						     0 /* already listening */, d->tcp_fds[i]);
 		if (t->listeners[i] == NULL) {
 			tcp_free(t);
 			return IPBL_ENOMEM;

@@ -577,7 +577,7 @@ static int loop_new(trap_t *t)
 	}
 	for (size_t i = 0; i < t->n_listen; i++) {
 		l->listeners[i] = evconnlistener_new(l->base, on_accept, t, LEV_OPT_CLOSE_ON_FREE,
-						     -1, t->fds[i]);
+						     0 /* already listening */, t->fds[i]);
 		if (l->listeners[i] == NULL) {
 			return IPBL_ENOMEM;
 		}

@@ -348,6 +348,17 @@ def test_sessions_per_ip(trapd):
             c.close()
 
 
+def test_listen_backlog_is_kept(trapd):
+    """The listener keeps the backlog the trap asked for (1,024): libevent must not listen()
+    again with its default of 128, or a burst of new sessions overflows the accept queue."""
+    import subprocess
+    port = trap_port(trapd)
+    out = subprocess.run(["ss", "-ltnH", "sport = :%d" % port], capture_output=True, text=True,
+                         timeout=10, check=True).stdout.split()
+    # State Recv-Q Send-Q Local:Port Peer:Port; for a listening socket Send-Q is the backlog
+    assert out[0] == "LISTEN" and int(out[2]) == 1024, out
+
+
 # ---- swaks, the SMTP test tool mail admins use ----------------------------------------
 
 def swaks(port, *args, src=CLIENT):
