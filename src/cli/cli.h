@@ -68,6 +68,12 @@ void cli_env_close(cli_env_t *env);
  * CLI_OK, or an exit code after one line on stderr ("ipbl: CMD: PATH: why"). */
 int cli_read_input(const char *cmd, const char *path, char **buf, size_t *len);
 
+/* engine_lookup of ip in env (CLI_NEED_ENGINE), with what the [dns] data files, read now,
+ * say of it (engine_lookup_add_file). A data file that cannot be read or parsed is reported
+ * on stderr ("ipbl: CMD: FILE:LINE: why") and skipped. Returns 0, IPBL_ENOENT (no record and
+ * no data file lists ip) or a store error. */
+int cli_lookup(cli_env_t *env, const char *cmd, const ipbl_ipaddr_t *ip, engine_lookup_t *out);
+
 /* `ipbl config check|defaults|sample|man|show`. argv[0] is "config". */
 int cli_config_main(const cli_options_t *o, int argc, char **argv);
 

@@ -99,7 +99,7 @@ int cli_explain_main(const cli_options_t *o, int argc, char **argv)
 			goto out;
 		}
 		site = site_of(env.conf);
-		int ret = engine_lookup(env.engine, &b->ip, &lookup);
+		int ret = cli_lookup(&env, "explain", &b->ip, &lookup);
 		if (ret == 0) {
 			found = &lookup;
 		} else if (ret != IPBL_ENOENT) {

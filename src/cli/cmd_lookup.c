@@ -49,6 +49,12 @@ static void print_lookup_text(const engine_lookup_t *l)
 	if (l->deputy_delisted_ms > 0) {
 		printf("deputy delisted: %s\n", cli_time(l->deputy_delisted_ms, t));
 	}
+	if (l->file.listed) {
+		ipbl_ipaddr_t a;
+		ipbl_ipaddr_from_v4(l->file.a, &a);
+		printf("data file: listed as part of %s (answer %s)\n", l->file.range,
+		       ipbl_ipaddr_format(&a, ip));
+	}
 }
 
 int cli_lookup_main(const cli_options_t *o, int argc, char **argv)
@@ -61,8 +67,9 @@ int cli_lookup_main(const cli_options_t *o, int argc, char **argv)
 	static const char usage[] =
 		"usage: ipbl lookup [--json] IP\n"
 		"  The IP's status: listed or not, the reason, report and trap counts, first and\n"
-		"  last evidence, listed since, delisting time and seconds left.\n"
-		"  Exit 3 when the IP has no record at all.\n";
+		"  last evidence, listed since, delisting time and seconds left, and whether\n"
+		"  one of the [dns] data files lists it (and as part of which range).\n"
+		"  Exit 3 when the IP has no record at all and no data file lists it.\n";
 	bool json = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
@@ -92,7 +99,7 @@ int cli_lookup_main(const cli_options_t *o, int argc, char **argv)
 		return rc;
 	}
 	engine_lookup_t l;
-	int ret = engine_lookup(env.engine, &ip, &l);
+	int ret = cli_lookup(&env, "lookup", &ip, &l);
 	if (ret == IPBL_ENOENT) {
 		char text[IPBL_IPADDR_STRLEN];
 		fprintf(stderr, "ipbl: lookup: %s: no record (never reported, never listed)\n",

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/file.h"
 #include "lib/paths.h"
+#include "zone/builder.h"
+#include "zone/rbldnsd.h"
+
+#define DATA_FILE_MAX ((size_t)2 << 30) /* as the DNS component: larger is refused */
 
 #define MAX_MESSAGE (64u * 1024 * 1024)
 
@@ -186,4 +191,70 @@ int cli_check_name(const char *cmd, const char *name)
 		}
 	}
 	return CLI_OK;
+}
+
+/* Read one [dns] data file into b. A file that cannot be read or parsed is reported on
+ * stderr (FILE:LINE) and skipped: the lookup still answers from the store. */
+static void add_data_file(const char *cmd, zone_builder_t **b, const char *spec, uint32_t value)
+{
+	enum zone_rbldnsd_type type;
+	const char *path = zone_rbldnsd_spec_parse(spec, &type);
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int ret = ipbl_file_read(path, DATA_FILE_MAX, &buf, &len, &st);
+	if (ret != 0) {
+		fprintf(stderr, "ipbl: %s: %s: cannot read data file: %s (not checked)\n", cmd,
+			path, ipbl_strerror(ret));
+		return;
+	}
+	/* parse into a copy, so that a bad file adds nothing */
+	zone_builder_t *tmp = zone_builder_clone(*b);
+	zone_rbldnsd_error_t err = { 0 };
+	ret = tmp != NULL ? zone_rbldnsd_parse(tmp, type, buf, len, value, &err) : IPBL_ENOMEM;
+	free(buf);
+	if (ret != 0) {
+		fprintf(stderr, "ipbl: %s: %s:%u: %s (not checked)\n", cmd, path, err.line,
+			ret == IPBL_EPARSE ? err.message : ipbl_strerror(ret));
+		zone_builder_free(tmp);
+		return;
+	}
+	zone_builder_free(*b);
+	*b = tmp;
+}
+
+/* What the [dns] data files, read now, say of ip (the DNS server serves them too). */
+static void data_files_match(const char *cmd, const ipbl_conf_t *conf, const ipbl_ipaddr_t *ip,
+			     zone_match_t *m)
+{
+	memset(m, 0, sizeof(*m));
+	size_t n = ipbl_conf_count(conf, "dns", "data");
+	if (n == 0) {
+		return;
+	}
+	zone_builder_t *b = zone_builder_new();
+	uint32_t value = 0;
+	if (b == NULL || zone_builder_value(b, 0x7f000002u, NULL, 0, &value) != 0) {
+		zone_builder_free(b);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_data_file(cmd, &b, ipbl_conf_str_at(conf, "dns", "data", i), value);
+	}
+	zone_snapshot_t *snap = NULL;
+	if (zone_builder_finish(b, 0, &snap) == 0) {
+		zone_snapshot_match(snap, ip, m);
+		zone_snapshot_unref(snap);
+	}
+	zone_builder_free(b);
+}
+
+int cli_lookup(cli_env_t *env, const char *cmd, const ipbl_ipaddr_t *ip, engine_lookup_t *out)
+{
+	int ret = engine_lookup(env->engine, ip, out);
+	zone_match_t m = { 0 };
+	if (ret == 0 || ret == IPBL_ENOENT) {
+		data_files_match(cmd, env->conf, ip, &m);
+	}
+	return engine_lookup_add_file(out, ret, ip, &m);
 }

@@ -129,6 +129,7 @@ int dnsd_new(const ipbl_conf_t *conf, dnsd_t **out)
 	dnsd_t *d = ipbl_xcalloc(1, sizeof(*d));
 	d->conf = conf;
 	d->stop_fd = -1;
+	pthread_mutex_init(&d->files_lock, NULL);
 	for (size_t i = 0; i < DNSD_LISTEN_MAX; i++) {
 		d->tcp_fds[i] = -1;
 	}
@@ -273,6 +274,7 @@ void dnsd_free(dnsd_t *d)
 	}
 	zone_snapshot_unref(d->snap);
 	dnsd_loader_fini(d);
+	pthread_mutex_destroy(&d->files_lock);
 	free(d->stats);
 	free(d);
 }

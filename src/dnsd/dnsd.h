@@ -42,6 +42,10 @@ void dnsd_set_source(dnsd_t *d, dnsd_source_fn fn, void *arg);
  * failure is logged and the current snapshot keeps serving. Control thread only. */
 void dnsd_source_changed(dnsd_t *d);
 
+/* What the [dns] data files (as last loaded, without the engine's listings) say of ip:
+ * whether one lists it, with which A value and as part of which range. Any thread. */
+void dnsd_file_match(dnsd_t *d, const ipbl_ipaddr_t *ip, zone_match_t *out);
+
 /* How often dnsd_reload should be called, in milliseconds. */
 long long dnsd_reload_interval_ms(const dnsd_t *d);
 

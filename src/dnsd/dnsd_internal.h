@@ -51,6 +51,10 @@ struct dnsd {
 	void *source_arg;
 	zone_builder_t *base; /* the data files as last parsed; each snapshot adds the source */
 	uint32_t base_value;  /* the default answer's value id in base */
+	/* the data files alone, for the lookup page ("listed by a data file as part of ..."):
+	 * replaced by the control thread, read by web threads, both under files_lock */
+	pthread_mutex_t files_lock;
+	zone_snapshot_t *files_snap; /* NULL when there are no data files */
 
 	dnsd_data_file_t data[DNSD_DATA_MAX];
 	size_t n_data;

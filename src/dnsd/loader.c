@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "lib/mem.h"
 #include "zone/builder.h"
 #include "zone/rbldnsd.h"
@@ -32,17 +33,8 @@ int dnsd_loader_init(dnsd_t *d)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *spec = ipbl_conf_str_at(d->conf, "dns", "data", i);
-		enum zone_rbldnsd_type type = ZONE_RBLDNSD_AUTO;
-		const char *path = spec;
-		const char *colon = strchr(spec, ':');
-		if (colon != NULL && colon - spec < 16) {
-			char name[16];
-			memcpy(name, spec, (size_t)(colon - spec));
-			name[colon - spec] = '\0';
-			if (zone_rbldnsd_type_parse(name, &type) == 0) {
-				path = colon + 1;
-			}
-		}
+		enum zone_rbldnsd_type type;
+		const char *path = zone_rbldnsd_spec_parse(spec, &type);
 		d->data[i] = (dnsd_data_file_t){ .path = ipbl_xstrdup(path), .type = (int)type };
 	}
 	d->n_data = n;
@@ -78,48 +70,6 @@ static void file_remember(dnsd_data_file_t *f, const struct stat *st)
 	f->size = st->st_size;
 	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 	f->seen = true;
-}
-
-/* Read a whole file; the stat of what was read goes to *st. Caller frees *buf. */
-static int read_file(const char *path, char **buf, size_t *len, struct stat *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return ipbl_errno();
-	}
-	int ret = 0;
-	if (fstat(fd, st) != 0) {
-		ret = ipbl_errno();
-		goto out;
-	}
-	if (!S_ISREG(st->st_mode) || (size_t)st->st_size > DATA_FILE_MAX) {
-		ret = S_ISREG(st->st_mode) ? IPBL_ELIMIT : IPBL_EINVAL;
-		goto out;
-	}
-	size_t size = (size_t)st->st_size;
-	*buf = malloc(size ? size : 1);
-	if (*buf == NULL) {
-		ret = IPBL_ENOMEM;
-		goto out;
-	}
-	size_t got = 0;
-	while (got < size) {
-		ssize_t r = read(fd, *buf + got, size - got);
-		if (r < 0) {
-			ret = ipbl_errno();
-			free(*buf);
-			goto out;
-		}
-		if (r == 0) {
-			break; /* truncated while we read: parse what is there; the next check
-				  reloads */
-		}
-		got += (size_t)r;
-	}
-	*len = got;
-out:
-	close(fd);
-	return ret;
 }
 
 static int64_t monotonic_ms(void)
@@ -160,7 +110,7 @@ static int load_files(dnsd_t *d, zone_builder_t *b, struct stat *stats, size_t *
 		dnsd_data_file_t *f = &d->data[i];
 		char *buf = NULL;
 		size_t len = 0;
-		ret = read_file(f->path, &buf, &len, &stats[i]);
+		ret = ipbl_file_read(f->path, DATA_FILE_MAX, &buf, &len, &stats[i]);
 		if (ret == 0) {
 			*n_read = i + 1;
 		}
@@ -238,6 +188,38 @@ static int publish_from_base(dnsd_t *d, int64_t start)
 	return 0;
 }
 
+/* A snapshot of the data files alone (d->base), for dnsd_file_match. Without it (no data
+ * files, or no memory: logged) the lookup page just does not name a data file. */
+static void keep_files_snapshot(dnsd_t *d)
+{
+	zone_snapshot_t *snap = NULL;
+	if (d->n_data > 0) {
+		zone_builder_t *b = zone_builder_clone(d->base);
+		int ret = b != NULL ? zone_builder_finish(b, 0, &snap) : IPBL_ENOMEM;
+		zone_builder_free(b);
+		if (ret != 0) {
+			ipbl_log_warning("cannot keep the data files for lookups (%s)",
+					 ipbl_strerror(ret));
+			snap = NULL;
+		}
+	}
+	pthread_mutex_lock(&d->files_lock);
+	zone_snapshot_t *old = d->files_snap;
+	d->files_snap = snap;
+	pthread_mutex_unlock(&d->files_lock);
+	zone_snapshot_unref(old);
+}
+
+void dnsd_file_match(dnsd_t *d, const ipbl_ipaddr_t *ip, zone_match_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&d->files_lock);
+	if (d->files_snap != NULL) {
+		zone_snapshot_match(d->files_snap, ip, out);
+	}
+	pthread_mutex_unlock(&d->files_lock);
+}
+
 int dnsd_loader_run(dnsd_t *d, bool force)
 {
 	bool changed = force || d->base == NULL;
@@ -271,6 +253,7 @@ int dnsd_loader_run(dnsd_t *d, bool force)
 	}
 	zone_builder_free(d->base);
 	d->base = b;
+	keep_files_snapshot(d);
 	return publish_from_base(d, start);
 }
 
@@ -290,4 +273,6 @@ void dnsd_loader_fini(dnsd_t *d)
 	d->n_data = 0;
 	zone_builder_free(d->base);
 	d->base = NULL;
+	zone_snapshot_unref(d->files_snap);
+	d->files_snap = NULL;
 }

@@ -21,6 +21,7 @@
 #include "lib/ipaddr.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "zone/snapshot.h"
 
 typedef struct engine engine_t;
 
@@ -145,15 +146,25 @@ typedef struct {
 	int64_t deputy_delisted_ms; /* 0 = never */
 	size_t backscatter;	    /* of the reports and hits in their windows, how many were
 				     * misdirected bounces or auto-replies */
+	zone_match_t file;	    /* what the operator's [dns] data files say of ip */
+	bool by_file;		    /* listed by a data file and not by the policy */
+	bool file_only;		    /* ... and the engine has no record of ip at all */
 } engine_lookup_t;
 
 /* IPBL_ENOENT when the IP has no record at all (no report, hit or listing ever). Read only. */
 int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip, engine_lookup_t *out) IPBL_MUSTCHECK;
 
+/* Add what the [dns] data files say of ip (m: from the DNS component, or the files read by
+ * the CLI) to a lookup. lookup_ret is what engine_lookup returned: with IPBL_ENOENT and a
+ * data file listing ip, *l becomes the lookup of that entry alone (no evidence, no
+ * automatic delisting). Returns 0 when *l now holds a lookup, else lookup_ret. */
+int engine_lookup_add_file(engine_lookup_t *l, int lookup_ret, const ipbl_ipaddr_t *ip,
+			   const zone_match_t *m);
+
 /* The lookup as the contract's JSON object (one line, no newline) appended to b:
  * {"ip","listed","reason","reason_code","reports","trap_hits","first_seen","last_seen",
- *  "listed_since","delist_at","seconds_to_delist","backscatter", ...}; times RFC 3339 UTC, absent
- * ones null. Returns 0, IPBL_ENOMEM, or IPBL_ERANGE when b is too small. */
+ *  "listed_since","delist_at","seconds_to_delist","backscatter", ..., "data_file"}; times RFC 3339
+ * UTC, absent ones null. Returns 0, IPBL_ENOMEM, or IPBL_ERANGE when b is too small. */
 int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b) IPBL_MUSTCHECK;
 
 /* API keys. A key is 32 random bytes shown once as 64 hex digits; the store keeps only its

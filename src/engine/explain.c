@@ -232,6 +232,13 @@ static void status_ours(explain_advice_t *a, const engine_lookup_t *lk, const ex
 	format_span(expire_ms, span, sizeof(span));
 	switch (a->status) {
 	case EXPLAIN_STATUS_LISTED:
+		if (a->by_file) {
+			put(f,
+			    "%s is on this list now: %s. Such an entry stays until the operator of "
+			    "the list removes it.",
+			    a->ip, a->reason);
+			break;
+		}
 		ipbl_clock_format(a->delist_at_ms, when);
 		format_duration(a->seconds_to_delist, left, sizeof(left));
 		put(f, "%s is on this list now", a->ip);
@@ -304,7 +311,13 @@ static void steps_blocklist(explain_advice_t *a, const mail_bounce_t *b)
 		"automatic replies and bounces sent to the forged senders of spam "
 		"(backscatter).");
 	if (a->ours) {
-		if (a->status == EXPLAIN_STATUS_LISTED) {
+		if (a->status == EXPLAIN_STATUS_LISTED && a->by_file) {
+			STEP(a,
+			     "The operator of this list listed the address by hand, so waiting "
+			     "does not end it. Once the source is stopped, the administrator of "
+			     "the address can ask a deputy of the list to remove it%s%s.",
+			     a->lookup_url[0] ? " from " : "", a->lookup_url);
+		} else if (a->status == EXPLAIN_STATUS_LISTED) {
 			if (a->lookup_url[0]) {
 				STEP(a,
 				     "Once the source is stopped, wait: the listing ends by itself "
@@ -516,7 +529,8 @@ void explain_advice(const mail_bounce_t *b, const explain_site_t *site,
 			out->status =
 				lookup->listed ? EXPLAIN_STATUS_LISTED : EXPLAIN_STATUS_NOT_LISTED;
 			set(out->reason, sizeof(out->reason), lookup->decision.sentence);
-			if (lookup->listed) {
+			out->by_file = lookup->by_file;
+			if (lookup->listed && !lookup->by_file) {
 				out->delist_at_ms = lookup->delist_at_ms;
 				out->seconds_to_delist = lookup->seconds_to_delist;
 			}

@@ -56,6 +56,7 @@ typedef struct {
 	char reason[POLICY_SENTENCE_MAX];     /* ours, with a record: why it is (or was) listed */
 	int64_t delist_at_ms;		      /* ours and listed: when it ends by itself; else 0 */
 	int64_t seconds_to_delist;	      /* ours and listed: seconds left; else -1 */
+	bool by_file; /* ours and listed by hand in a [dns] data file: it does not end by itself */
 
 	/* prose */
 	char title[256];		    /* one line that sums it up */

@@ -52,6 +52,34 @@ int engine_lookup(engine_t *e, const ipbl_ipaddr_t *ip_in, engine_lookup_t *out)
 	return 0;
 }
 
+int engine_lookup_add_file(engine_lookup_t *l, int lookup_ret, const ipbl_ipaddr_t *ip,
+			   const zone_match_t *m)
+{
+	if (lookup_ret != 0 && lookup_ret != IPBL_ENOENT) {
+		return lookup_ret;
+	}
+	if (lookup_ret == IPBL_ENOENT) {
+		if (!m->listed) {
+			return lookup_ret;
+		}
+		memset(l, 0, sizeof(*l));
+		l->ip = *ip;
+		ipbl_ipaddr_unmap(&l->ip);
+		l->seconds_to_delist = -1;
+		l->file_only = true;
+	}
+	l->file = *m;
+	if (m->listed && !l->listed) {
+		l->listed = true;
+		l->by_file = true;
+		snprintf(l->decision.sentence, sizeof(l->decision.sentence),
+			 "listed by hand by the operator of this list, as part of %s (a data "
+			 "file of the DNS server); such entries are not delisted automatically",
+			 m->range);
+	}
+	return 0;
+}
+
 static json_t *time_json(int64_t ms)
 {
 	char buf[32];
@@ -69,7 +97,8 @@ int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b)
 	json_object_set_new(o, "ip", json_string(ipbl_ipaddr_format(&l->ip, ip)));
 	json_object_set_new(o, "listed", json_boolean(l->listed));
 	json_object_set_new(o, "reason", json_string(d->sentence));
-	json_object_set_new(o, "reason_code", json_string(policy_reason_name(d->reason)));
+	json_object_set_new(o, "reason_code",
+			    json_string(l->by_file ? "data_file" : policy_reason_name(d->reason)));
 	json_object_set_new(o, "reports", json_integer((json_int_t)l->reports));
 	json_object_set_new(o, "trap_hits", json_integer((json_int_t)l->trap_hits));
 	json_object_set_new(o, "first_seen", time_json(l->first_seen_ms));
@@ -84,6 +113,15 @@ int engine_lookup_json(const engine_lookup_t *l, ipbl_buf_t *b)
 	json_object_set_new(o, "threshold", json_real((double)d->threshold_milli / POLICY_MILLI));
 	json_object_set_new(o, "reporters", json_integer((json_int_t)d->n_reporters));
 	json_object_set_new(o, "deputy_delisted", time_json(l->deputy_delisted_ms));
+	json_t *file = json_null();
+	if (l->file.listed) {
+		char a[IPBL_IPADDR_STRLEN];
+		ipbl_ipaddr_t ans;
+		ipbl_ipaddr_from_v4(l->file.a, &ans);
+		file = json_pack("{s:s, s:s}", "range", l->file.range, "a",
+				 ipbl_ipaddr_format(&ans, a));
+	}
+	json_object_set_new(o, "data_file", file);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (text == NULL) {

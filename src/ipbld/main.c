@@ -229,6 +229,12 @@ static int take_spooled(void *arg, const trap_spooled_t *s)
 	return 0;
 }
 
+/* The lookup page's view of the [dns] data files: any thread (dnsd_file_match locks). */
+static void file_match(void *arg, const ipbl_ipaddr_t *ip, zone_match_t *out)
+{
+	dnsd_file_match(arg, ip, out);
+}
+
 /* /metrics: the counters of the components that are not the web's own. Runs on a web server
  * thread: it reads only atomics. */
 static void write_metrics(void *arg, ipbl_buf_t *b)
@@ -480,6 +486,9 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			web_set_metrics_hook(dm.web, write_metrics, &dm);
+			if (dm.dns != NULL) {
+				web_set_file_match_hook(dm.web, file_match, dm.dns);
+			}
 		}
 		if (ipbl_conf_has_section(conf, "trap") &&
 		    trap_new(conf, dm.eng.clock, &dm.trap) != 0) {

@@ -340,6 +340,54 @@ char *ipbl_prefix_format(const ipbl_prefix_t *p, char *buf)
 	return buf;
 }
 
+/* The prefix length when [first, last] is exactly one prefix, else -1. */
+static int range_prefix_len(const ipbl_ipaddr_t *first, const ipbl_ipaddr_t *last)
+{
+	size_t n = family_bytes(first->family);
+	int len = 0;
+	size_t i = 0;
+	while (i < n && first->bytes[i] == last->bytes[i]) {
+		len += 8;
+		i++;
+	}
+	if (i < n) {
+		/* the first differing byte: first's tail bits are all 0, last's all 1 */
+		uint8_t diff = first->bytes[i] ^ last->bytes[i];
+		int free_bits = 0;
+		while (free_bits < 8 && (diff >> free_bits) != 0) {
+			free_bits++;
+		}
+		uint8_t mask = (uint8_t)((1u << free_bits) - 1);
+		if ((first->bytes[i] & mask) != 0 || (last->bytes[i] & mask) != mask) {
+			return -1;
+		}
+		len += 8 - free_bits;
+		for (size_t j = i + 1; j < n; j++) {
+			if (first->bytes[j] != 0 || last->bytes[j] != 0xff) {
+				return -1;
+			}
+		}
+	}
+	return len;
+}
+
+char *ipbl_range_format(const ipbl_ipaddr_t *first, const ipbl_ipaddr_t *last, char *buf)
+{
+	int len = first->family == last->family ? range_prefix_len(first, last) : -1;
+	if (len == (int)family_bytes(first->family) * 8) {
+		return ipbl_ipaddr_format(first, buf);
+	}
+	if (len >= 0) {
+		ipbl_prefix_t p = { .addr = *first, .len = (uint8_t)len };
+		return ipbl_prefix_format(&p, buf);
+	}
+	ipbl_ipaddr_format(first, buf);
+	char *end = buf + strlen(buf);
+	*end++ = '-';
+	ipbl_ipaddr_format(last, end);
+	return buf;
+}
+
 int ipbl_ipaddr_cmp(const ipbl_ipaddr_t *a, const ipbl_ipaddr_t *b)
 {
 	if (a->family != b->family) {

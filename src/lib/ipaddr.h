@@ -43,6 +43,12 @@ int ipbl_prefix_parse(ipbl_str_t s, bool allow_host_bits, ipbl_prefix_t *out) IP
 char *ipbl_ipaddr_format(const ipbl_ipaddr_t *a, char *buf);
 char *ipbl_prefix_format(const ipbl_prefix_t *p, char *buf);
 
+/* The range [first, last] (same family, first <= last) as text: one address, a prefix when
+ * the range is exactly one ("198.51.100.0/24"), else "FIRST-LAST". buf holds at least
+ * IPBL_RANGE_STRLEN bytes. Returns buf. */
+#define IPBL_RANGE_STRLEN (2 * IPBL_IPADDR_STRLEN)
+char *ipbl_range_format(const ipbl_ipaddr_t *first, const ipbl_ipaddr_t *last, char *buf);
+
 /* Total order: IPv4 before IPv6, then by bytes. Returns <0, 0, >0. */
 int ipbl_ipaddr_cmp(const ipbl_ipaddr_t *a, const ipbl_ipaddr_t *b);
 bool ipbl_ipaddr_eq(const ipbl_ipaddr_t *a, const ipbl_ipaddr_t *b);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
 #include "lib/str.h"
 
 #define LOG_TAG "trap"
@@ -549,49 +550,20 @@ static int list_names(const char *dir, char ***out, size_t *n_out)
 	return 0;
 }
 
-/* The whole file into a new buffer with a NUL after it. */
+/* The whole file into a new buffer with a NUL after it. A file that is not regular, too
+ * large or shrank while read is malformed. */
 static int read_file(const char *path, char **out, size_t *len_out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return ipbl_errno();
-	}
 	struct stat st;
-	int ret = 0;
-	char *buf = NULL;
-	if (fstat(fd, &st) != 0) {
-		ret = ipbl_errno();
-		goto out;
+	int ret = ipbl_file_read(path, FILE_MAX, out, len_out, &st);
+	if (ret == IPBL_EINVAL || ret == IPBL_ELIMIT) {
+		return IPBL_EFORMAT;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > FILE_MAX) {
-		ret = IPBL_EFORMAT;
-		goto out;
+	if (ret == 0 && *len_out != (size_t)st.st_size) {
+		free(*out);
+		*out = NULL;
+		return IPBL_EFORMAT;
 	}
-	size_t len = (size_t)st.st_size;
-	buf = malloc(len + 1);
-	if (buf == NULL) {
-		ret = IPBL_ENOMEM;
-		goto out;
-	}
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			ret = n < 0 ? ipbl_errno() : IPBL_EFORMAT; /* shrank while read */
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*len_out = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
 	return ret;
 }
 

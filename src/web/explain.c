@@ -19,7 +19,7 @@ int web_explain(web_app_t *app, const char *bounce, size_t len, web_out_t *page)
 	engine_lookup_t l;
 	const engine_lookup_t *lookup = NULL;
 	if (b.ours && b.has_ip) {
-		ret = engine_lookup(app->engine, &b.ip, &l);
+		ret = web_lookup(app, &b.ip, &l);
 		if (ret == 0) {
 			lookup = &l;
 		} else if (ret != IPBL_ENOENT) {

@@ -607,7 +607,7 @@ static void lookup_facts(web_out_t *o, const web_lookup_view_t *v)
 	put_dt(o, "The rule that applies");
 	web_out_html_str(o, d->sentence);
 	web_out_puts(o, " <code>");
-	web_out_html_str(o, policy_reason_name(d->reason));
+	web_out_html_str(o, l->by_file ? "data_file" : policy_reason_name(d->reason));
 	web_out_puts(o, "</code></dd>\n");
 	put_dt(o, "First seen");
 	if (l->first_seen_ms > 0) {
@@ -623,7 +623,7 @@ static void lookup_facts(web_out_t *o, const web_lookup_view_t *v)
 		web_out_puts(o, "never");
 	}
 	web_out_puts(o, "</dd>\n");
-	if (l->listed) {
+	if (l->listed && !l->by_file) {
 		put_dt(o, "Delisting");
 		put_time(o, l->delist_at_ms);
 		web_out_puts(o, l->seconds_to_delist > 0 ? "</dd>\n" : " (under way now)</dd>\n");
@@ -910,6 +910,21 @@ static void likely_cause(web_out_t *o, const engine_lookup_t *l)
 	}
 }
 
+/* before, the link to the "ask about a listing" form for v's address, after; nothing when
+ * the view has no form. */
+static void ask_link(web_out_t *o, const web_lookup_view_t *v, const char *before,
+		     const char *after)
+{
+	if (v->ask_url == NULL) {
+		return;
+	}
+	web_out_puts(o, before);
+	web_out_html_str(o, v->ask_url);
+	web_out_puts(o, "?ip=");
+	web_out_html_str(o, v->ip);
+	web_out_puts(o, after);
+}
+
 static void lookup_advice(web_out_t *o, const web_lookup_view_t *v)
 {
 	const engine_lookup_t *l = v->lookup;
@@ -938,13 +953,7 @@ static void lookup_advice(web_out_t *o, const web_lookup_view_t *v)
 			"that people asked for was reported as spam, ask a deputy of this list: "
 			"deputies see the full evidence and can delist an address listed in "
 			"error.");
-	if (v->ask_url != NULL) {
-		web_out_puts(o, " <a href=\"");
-		web_out_html_str(o, v->ask_url);
-		web_out_puts(o, "?ip=");
-		web_out_html_str(o, v->ip);
-		web_out_puts(o, "\">Ask about this listing</a>.");
-	}
+	ask_link(o, v, " <a href=\"", "\">Ask about this listing</a>.");
 	if (v->challenge_url != NULL) {
 		web_out_puts(o, " <a href=\"");
 		web_out_html_str(o, v->challenge_url);
@@ -984,13 +993,59 @@ static void lookup_history(web_out_t *o, const web_lookup_view_t *v)
 	}
 }
 
+/* An address that one of the operator's data files lists (not the policy). */
+static void file_box(web_out_t *o, const web_lookup_view_t *v)
+{
+	const engine_lookup_t *l = v->lookup;
+	web_out_puts(o, "<div class=\"box listed\">\n<p><strong>");
+	web_out_html_str(o, v->ip);
+	web_out_puts(o, " is listed: mail servers that use this list refuse or mark mail "
+			"sent from it.</strong></p>\n<p>The operator of this list has listed ");
+	web_out_html_str(o, l->file.range);
+	web_out_puts(o, " by hand, in a data file of its DNS server, and this address is part "
+			"of it. No spam reports or spamtrap hits are needed for such an entry, "
+			"so it does not end by itself: it stays until the operator removes "
+			"it.</p>\n</div>\n<h2>What to do next</h2>\n<p>If you send mail through "
+			"your provider's server, forward the bounce to the provider: only they "
+			"can change the server's address or ask for its removal. If you run "
+			"this address and think the entry is wrong, ask a deputy of this list "
+			"from a role address such as postmaster@ or abuse@ of the network");
+	ask_link(o, v, ": <a href=\"", "\">ask about this listing</a>");
+	web_out_puts(o, ".</p>\n");
+}
+
+/* The policy lists the address and a data file lists it too: the countdown is not the end. */
+static void file_also(web_out_t *o, const web_lookup_view_t *v)
+{
+	web_out_puts(o, "<p>This address is also part of ");
+	web_out_html_str(o, v->lookup->file.range);
+	web_out_puts(o, ", which the operator of this list has listed by hand in a data file; "
+			"that entry stays after the automatic delisting, until the operator "
+			"removes it.</p>\n");
+}
+
 static void lookup_record(web_out_t *o, const web_lookup_view_t *v)
 {
 	const engine_lookup_t *l = v->lookup;
 	web_out_puts(o, "<h1>");
 	web_out_html_str(o, v->ip);
 	web_out_puts(o, l->listed ? " is listed</h1>\n" : " is not listed</h1>\n");
+	if (l->by_file) {
+		file_box(o, v);
+		if (v->evidence != NULL) {
+			lookup_chart(o, v->evidence);
+			lookup_evidence(o, v->evidence);
+		}
+		if (!l->file_only) {
+			lookup_facts(o, v);
+			lookup_history(o, v);
+		}
+		return;
+	}
 	status_box(o, v);
+	if (l->file.listed) {
+		file_also(o, v);
+	}
 	if (v->evidence != NULL) {
 		lookup_chart(o, v->evidence);
 		lookup_evidence(o, v->evidence);

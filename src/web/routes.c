@@ -248,16 +248,18 @@ static void route_lookup_page(web_app_t *app, const web_request_t *rq, web_respo
 	web_history_t *hist = NULL;
 	int ret = 0;
 	if (v.kind == WEB_LOOKUP_RECORD) {
-		ret = engine_lookup(app->engine, &ip, &l);
+		ret = web_lookup(app, &ip, &l);
 		if (ret == IPBL_ENOENT) {
 			v.kind = WEB_LOOKUP_NO_RECORD;
 			ret = 0;
+		} else if (ret == 0 && l.file_only) {
+			v.lookup = &l;
 		} else if (ret == 0) {
 			v.lookup = &l;
 			ret = load_history(app, text, &hist, &v.n_history, &v.n_history_older);
 			v.history = hist;
 		}
-		if (ret == 0 && v.lookup != NULL) {
+		if (ret == 0 && v.lookup != NULL && !l.file_only) {
 			ret = engine_evidence_view(app->engine, &ip, &ev);
 			v.evidence = &ev;
 		}
@@ -270,6 +272,17 @@ static void route_lookup_page(web_app_t *app, const web_request_t *rq, web_respo
 	}
 	engine_evidence_view_fini(&ev);
 	free(hist);
+}
+
+int web_lookup(web_app_t *app, const ipbl_ipaddr_t *ip, engine_lookup_t *out)
+{
+	int ret = engine_lookup(app->engine, ip, out);
+	zone_match_t m = { 0 };
+	if (app->file_hook != NULL && app->file_hook->fn != NULL &&
+	    (ret == 0 || ret == IPBL_ENOENT)) {
+		app->file_hook->fn(app->file_hook->arg, ip, &m);
+	}
+	return engine_lookup_add_file(out, ret, ip, &m);
 }
 
 static void route_lookup_api(web_app_t *app, const web_request_t *rq, web_response_t *rs)
@@ -292,7 +305,7 @@ static void route_lookup_api(web_app_t *app, const web_request_t *rq, web_respon
 	char text[IPBL_IPADDR_STRLEN];
 	ipbl_ipaddr_format(&ip, text);
 	engine_lookup_t l;
-	int ret = engine_lookup(app->engine, &ip, &l);
+	int ret = web_lookup(app, &ip, &l);
 	if (ret == IPBL_ENOENT) {
 		if (ipbl_ipaddr_is_reserved(&ip)) {
 			snprintf(msg, sizeof(msg), "%s is a %s address: never listed", text,

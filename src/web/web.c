@@ -53,6 +53,7 @@ struct web {
 	const ipbl_conf_t *conf;
 	ipbl_clock_t *clock;
 	web_metrics_t metrics;
+	web_file_hook_t file_hook;
 	listener_t *ls;
 	size_t n;
 	unsigned max_connections;
@@ -66,6 +67,12 @@ void web_set_metrics_hook(web_t *w, web_metrics_fn fn, void *arg)
 {
 	w->metrics.hook = fn;
 	w->metrics.hook_arg = arg;
+}
+
+void web_set_file_match_hook(web_t *w, web_file_match_fn fn, void *arg)
+{
+	w->file_hook.fn = fn;
+	w->file_hook.arg = arg;
 }
 
 /* One request's state between MHD's calls: the body read so far. */
@@ -398,6 +405,7 @@ static int listener_open(web_t *w, listener_t *l, const ipbl_conf_addr_t *addr,
 	l->addr = *addr;
 	l->app.conf = w->conf;
 	l->app.metrics = &w->metrics;
+	l->app.file_hook = &w->file_hook;
 	l->app.max_body = w->max_body;
 	l->app.base_url = ipbl_conf_str(w->conf, "web", "base_url");
 	l->app.zone = ipbl_conf_is_set(w->conf, "dns", "zone")

@@ -9,6 +9,8 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/err.h"
+#include "lib/ipaddr.h"
+#include "zone/snapshot.h"
 
 typedef struct web web_t;
 
@@ -22,6 +24,12 @@ int web_new(const ipbl_conf_t *conf, web_t **out) IPBL_MUSTCHECK;
  * from any thread (atomics). Set before web_start. */
 typedef void (*web_metrics_fn)(void *arg, ipbl_buf_t *b);
 void web_set_metrics_hook(web_t *w, web_metrics_fn fn, void *arg);
+
+/* The data files the DNS component serves besides the engine's listings: fn says what they
+ * list at ip (lookup page, API). It runs on server threads, so it must be thread-safe. Set
+ * before web_start; without it lookups show only the engine's records. */
+typedef void (*web_file_match_fn)(void *arg, const ipbl_ipaddr_t *ip, zone_match_t *out);
+void web_set_file_match_hook(web_t *w, web_file_match_fn fn, void *arg);
 
 /* Start serving: one thread per listen address. Call with every signal blocked (the threads
  * inherit the mask). */

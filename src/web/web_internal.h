@@ -43,12 +43,19 @@ typedef struct {
 
 void web_metrics_count(web_metrics_t *m, unsigned status);
 
+/* The data-file hook (web_set_file_match_hook); fn NULL when none. */
+typedef struct {
+	web_file_match_fn fn;
+	void *arg;
+} web_file_hook_t;
+
 /* One server thread's state: its own store connection and engine. */
 typedef struct {
 	const ipbl_conf_t *conf;
 	store_t *store;
 	engine_t *engine;
 	web_metrics_t *metrics;
+	const web_file_hook_t *file_hook;
 	size_t max_body;      /* [web] max_report_size */
 	const char *zone;     /* [dns] zone, or NULL */
 	const char *base_url; /* [web] base_url */
@@ -101,6 +108,9 @@ bool web_cases_route(web_app_t *app, const web_request_t *rq, web_response_t *rs
 /* The explainer's answer page for a bounce (explain.c), appended to page. Returns 0,
  * IPBL_ENOMEM, or a store error from the lookup (then nothing was appended). */
 int web_explain(web_app_t *app, const char *bounce, size_t len, web_out_t *page) IPBL_MUSTCHECK;
+
+/* engine_lookup of ip with what the data files say of it (engine_lookup_add_file). */
+int web_lookup(web_app_t *app, const ipbl_ipaddr_t *ip, engine_lookup_t *out) IPBL_MUSTCHECK;
 
 /* Fill rs with an HTML error page (status, a title, a sentence). */
 void web_route_error_html(web_response_t *rs, unsigned status, const char *title,

@@ -1224,3 +1224,16 @@ int zone_rbldnsd_type_parse(const char *name, enum zone_rbldnsd_type *out)
 	}
 	return IPBL_EINVAL;
 }
+
+const char *zone_rbldnsd_spec_parse(const char *spec, enum zone_rbldnsd_type *type)
+{
+	*type = ZONE_RBLDNSD_AUTO;
+	const char *colon = strchr(spec, ':');
+	if (colon == NULL || colon - spec >= 16) {
+		return spec;
+	}
+	char name[16];
+	memcpy(name, spec, (size_t)(colon - spec));
+	name[colon - spec] = '\0';
+	return zone_rbldnsd_type_parse(name, type) == 0 ? colon + 1 : spec;
+}

@@ -23,6 +23,10 @@ enum zone_rbldnsd_type {
 /* Parse "ip4set", "ip6trie", ... (and "auto"). Returns 0 or IPBL_EINVAL. */
 int zone_rbldnsd_type_parse(const char *name, enum zone_rbldnsd_type *out);
 
+/* A [dns] data value: "TYPE:PATH" (TYPE one of the names above) or just "PATH" (auto).
+ * Sets *type and returns the path inside spec. */
+const char *zone_rbldnsd_spec_parse(const char *spec, enum zone_rbldnsd_type *type);
+
 /* Where and why parsing failed. */
 typedef struct {
 	unsigned line;	   /* 1-based line number of the offending line, 0 if not line-specific */

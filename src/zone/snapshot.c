@@ -4,6 +4,7 @@
 #include "zone/snapshot.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "zone/snapshot_internal.h"
 
@@ -112,6 +113,71 @@ const zone_value_t *zone_snapshot_lookup_ip6(const zone_snapshot_t *s, const uin
 	}
 	uint32_t v = s->iv6_value[floor_u128(s->iv6_start, s->n_iv6, u128_from_bytes(ip))];
 	return v != 0 ? &s->values[v] : NULL;
+}
+
+const zone_value_t *zone_snapshot_match_ip4(const zone_snapshot_t *s, uint32_t ip, uint32_t *first,
+					    uint32_t *last)
+{
+	if (s->n_hosts > 0 && hosts_has(s, ip)) {
+		*first = *last = ip;
+		return &s->values[s->host_value];
+	}
+	if (s->n_iv4 == 0) {
+		return NULL;
+	}
+	size_t k = floor_u32(s->iv4_start, s->n_iv4, ip);
+	if (s->iv4_value[k] == 0) {
+		return NULL;
+	}
+	*first = s->iv4_start[k];
+	*last = k + 1 < s->n_iv4 ? s->iv4_start[k + 1] - 1 : UINT32_MAX;
+	return &s->values[s->iv4_value[k]];
+}
+
+static void u128_to_bytes(zone_u128 v, uint8_t b[16])
+{
+	for (int i = 15; i >= 0; i--) {
+		b[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+const zone_value_t *zone_snapshot_match_ip6(const zone_snapshot_t *s, const uint8_t ip[16],
+					    uint8_t first[16], uint8_t last[16])
+{
+	if (s->n_iv6 == 0) {
+		return NULL;
+	}
+	size_t k = floor_u128(s->iv6_start, s->n_iv6, u128_from_bytes(ip));
+	if (s->iv6_value[k] == 0) {
+		return NULL;
+	}
+	u128_to_bytes(s->iv6_start[k], first);
+	u128_to_bytes(k + 1 < s->n_iv6 ? s->iv6_start[k + 1] - 1 : ~(zone_u128)0, last);
+	return &s->values[s->iv6_value[k]];
+}
+
+void zone_snapshot_match(const zone_snapshot_t *s, const ipbl_ipaddr_t *ip, zone_match_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	ipbl_ipaddr_t a = *ip;
+	ipbl_ipaddr_unmap(&a); /* as the DNS answers ::ffff:a.b.c.d from the IPv4 data */
+	ip = &a;
+	ipbl_ipaddr_t first = *ip, last = *ip;
+	const zone_value_t *v = NULL;
+	if (ip->family == IPBL_AF_V4) {
+		uint32_t f = 0, l = 0;
+		v = zone_snapshot_match_ip4(s, ipbl_ipaddr_v4(ip), &f, &l);
+		ipbl_ipaddr_from_v4(f, &first);
+		ipbl_ipaddr_from_v4(l, &last);
+	} else {
+		v = zone_snapshot_match_ip6(s, ip->bytes, first.bytes, last.bytes);
+	}
+	if (v != NULL) {
+		out->listed = true;
+		out->a = v->a;
+		ipbl_range_format(&first, &last, out->range);
+	}
 }
 
 bool zone_snapshot_any_ip4(const zone_snapshot_t *s, uint32_t first, uint32_t last)

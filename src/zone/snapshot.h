@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/ipaddr.h"
+
 typedef struct zone_snapshot zone_snapshot_t;
 
 /* What a listed address answers. Borrowed from the snapshot; valid while it is referenced. */
@@ -23,6 +25,26 @@ const zone_value_t *zone_snapshot_lookup_ip4(const zone_snapshot_t *s, uint32_t 
 
 /* The value for IPv6 address ip (network order), or NULL when not listed. */
 const zone_value_t *zone_snapshot_lookup_ip6(const zone_snapshot_t *s, const uint8_t ip[16]);
+
+/* As the lookups above, and the whole listed range that ip falls in: [*first, *last] are
+ * the addresses around ip that answer the same (a single address, a prefix, or a range of
+ * several entries with one value, as the data flattened them). Unchanged when NULL is
+ * returned. For the lookup page ("listed as part of 2001:db8::/64"), not the query path. */
+const zone_value_t *zone_snapshot_match_ip4(const zone_snapshot_t *s, uint32_t ip, uint32_t *first,
+					    uint32_t *last);
+const zone_value_t *zone_snapshot_match_ip6(const zone_snapshot_t *s, const uint8_t ip[16],
+					    uint8_t first[16], uint8_t last[16]);
+
+/* What a snapshot says of one address, for people rather than resolvers. */
+typedef struct {
+	bool listed;
+	uint32_t a;		       /* the A answer, host order; 0 when not listed */
+	char range[IPBL_RANGE_STRLEN]; /* the listed range ip falls in; "" when not listed */
+} zone_match_t;
+
+/* Fill *out for ip (an IPv4-mapped IPv6 address is looked up as the IPv4 address, as the
+ * DNS answers it). */
+void zone_snapshot_match(const zone_snapshot_t *s, const ipbl_ipaddr_t *ip, zone_match_t *out);
 
 /* True when at least one address in [first, last] is listed (used to answer empty
  * non-terminals, e.g. "2.1.bl.example.org" when 1.2.3.4 is listed, with NOERROR). */

@@ -150,6 +150,27 @@ def test_ours_listed_then_delisted_by_itself(conf):
     assert "%s is not on this list any more" % OURS_IP in out
 
 
+def test_ours_listed_by_a_data_file(tmp_path):
+    """An address the operator lists by hand ([dns] data): listed, no end by itself; a data
+    file that cannot be read is named on stderr and the answer still comes."""
+    hand = tmp_path / "hand.txt"
+    hand.write_text("185.97.44.0/24\n")
+    c = write_conf(tmp_path)
+    text = c.read_text().replace("zone = %s\n" % ZONE,
+                                 "zone = %s\ndata = ip4set:%s\ndata = %s\n"
+                                 % (ZONE, hand, tmp_path / "missing.txt"))
+    c.write_text(text)
+    ok(ipbl(c, "clock", "set", "2030-01-01T00:00:00Z"))
+    r = ipbl(c, "explain", OURS)
+    out = one_line(ok(r))
+    assert "%s is on this list now" % OURS_IP in out
+    assert "as part of 185.97.44.0/24" in out
+    assert "stays until the operator of the list removes it" in out
+    assert "waiting does not end it" in out
+    assert "ends by itself" not in out and "1970" not in out
+    assert "missing.txt: cannot read data file" in r.stderr
+
+
 def test_store_only_opened_for_our_list(tmp_path):
     bad = tmp_path / "not-a-dir"
     bad.write_text("a file where the store's directory should be")

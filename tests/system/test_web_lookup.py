@@ -7,9 +7,10 @@
 
 import json
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 
-from conftest import run_ipbl, wait_until
+from conftest import name4, run_ipbl, wait_until
 from test_web import KEY_RE, WEB, Client, ok, spam
 
 IP = "45.33.32.156"
@@ -177,3 +178,98 @@ def test_history_after_delisting_and_unlisted_pages(daemon):
     assert "RFC 5782" in text and 'always answers "not listed"' in text
     _, text = page(c, "::ffff:127.0.0.2")
     assert "IPv4-mapped" in text
+
+
+# ---- addresses that the operator's [dns] data files list ----------------------------------
+
+FILE_NET = "45.33.40.0/24"
+FILE_CONF = dict(WEB, dns={"data": ["ip4set:{data}/hand.txt", "ip6trie:{data}/hand6.txt"]})
+FILE_DATA = {"hand.txt": FILE_NET + "\n!45.33.40.7\n", "hand6.txt": "2a01:4f8:c17:1::/64\n"}
+
+
+def lookup_json(d, ip):
+    r = run_ipbl(d, "lookup", "--json", ip)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_data_file_entries_are_explained(daemon):
+    d = daemon(conf=FILE_CONF, data=FILE_DATA, start=False)
+    d.write_conf()
+    ok(run_ipbl(d, "clock", "set", "2030-01-01T00:00:00Z"))
+    d.start()
+    c = Client(d)
+    assert d.query(name4("45.33.40.9"), "A").answer[0][0].address == "127.0.0.2"
+
+    # the ipbl command reads the files itself; the API asks the running DNS component
+    cli = lookup_json(d, "45.33.40.9")
+    assert cli["listed"] is True and cli["reason_code"] == "data_file", cli
+    assert cli["data_file"] == {"range": "45.33.40.8-45.33.40.255", "a": "127.0.0.2"}
+    assert cli["delist_at"] is None and cli["seconds_to_delist"] is None
+    assert "45.33.40.8-45.33.40.255" in cli["reason"]
+    status, _, body = c.get("/api/v1/lookup/45.33.40.9")
+    assert status == 200 and json.loads(body) == cli
+    text = ok(run_ipbl(d, "lookup", "45.33.40.9"))
+    assert "status: listed" in text and "data file: listed as part of 45.33.40.8-" in text
+
+    _, html = page(c, "45.33.40.9")
+    assert "45.33.40.9 is listed" in html
+    assert "has listed 45.33.40.8-45.33.40.255 by hand" in html
+    assert "stays until the operator removes it" in html
+    assert "/dispute/ask?ip=45.33.40.9" in html
+    assert "<script>" not in html  # no countdown: the entry does not end by itself
+
+    # the excluded address and one outside: no record at all
+    for ip in ("45.33.40.7", "45.33.41.1"):
+        r = run_ipbl(d, "lookup", ip)
+        assert r.returncode == 3, (ip, r.stdout, r.stderr)
+        status, _, _ = c.get("/api/v1/lookup/" + ip)
+        assert status == 404
+
+    # IPv6: the prefix that matched
+    six = lookup_json(d, "2a01:4f8:c17:1::25")
+    assert six["data_file"]["range"] == "2a01:4f8:c17:1::/64", six
+    status, _, body = c.get("/api/v1/lookup/2a01:4f8:c17:1::25")
+    assert status == 200 and json.loads(body) == six
+    _, html = page(c, "2a01:4f8:c17:1::25")
+    assert "has listed 2a01:4f8:c17:1::/64 by hand" in html
+
+    # the bounce explainer says the same of a bounce that names our list
+    bounce = ("550 5.7.1 Service unavailable; client host [45.33.40.9] blocked using "
+              "bl.example.org")
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    html = re.sub(r"\s+", " ", body.decode())
+    assert status == 200 and "45.33.40.9 is on this list now" in html, html
+    assert "stays until the operator of the list removes it" in html
+
+
+def test_listing_inside_a_data_file_range(daemon):
+    d = daemon(conf=FILE_CONF, data=FILE_DATA, start=False)
+    d.write_conf()
+    ok(run_ipbl(d, "clock", "set", "2030-01-01T00:00:00Z"))
+    for name in REPORTERS:
+        assert KEY_RE.search(ok(run_ipbl(d, "reporter", "add", name)))
+    d.start()
+    c = Client(d)
+    ip = "45.33.40.20"
+    for n, who in enumerate(REPORTERS):
+        ok(run_ipbl(d, "report", "--reporter", who, "-", input_text=spam(n, ip)))
+    cli = lookup_json(d, ip)
+    # the policy's listing comes first, with its countdown; the data file is said as well
+    assert cli["listed"] is True and cli["reason_code"] != "data_file", cli
+    assert cli["seconds_to_delist"] > 0
+    assert cli["data_file"]["range"] == "45.33.40.8-45.33.40.255"
+    status, _, body = c.get("/api/v1/lookup/" + ip)
+    assert status == 200 and json.loads(body) == cli
+    _, html = page(c, ip)
+    assert "also part of 45.33.40.8-45.33.40.255" in html
+    assert "Delisting" in html
+    # past the automatic delisting, the file still lists it
+    ok(run_ipbl(d, "clock", "advance", "25h"))
+    later = lookup_json(d, ip)
+    assert later["listed"] is True and later["reason_code"] == "data_file", later
+    assert later["reports"] == cli["reports"] == 2
+    _, html = page(c, ip)
+    assert "by hand" in html and "History" in html

@@ -760,6 +760,46 @@ static void test_kind_name(void **state)
 	assert_string_equal(ipbl_ipaddr_kind_name((enum ipbl_ipaddr_kind)99), "unknown");
 }
 
+/* Ranges as text: one address, exactly one prefix, or FIRST-LAST. */
+static void test_range_format(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *first, *last, *want;
+	} cases[] = {
+		{ "192.0.2.7", "192.0.2.7", "192.0.2.7" },
+		{ "198.51.100.0", "198.51.100.255", "198.51.100.0/24" },
+		{ "198.51.100.0", "198.51.101.255", "198.51.100.0/23" },
+		{ "198.51.100.128", "198.51.100.191", "198.51.100.128/26" },
+		{ "0.0.0.0", "255.255.255.255", "0.0.0.0/0" },
+		{ "198.51.100.8", "198.51.100.255", "198.51.100.8-198.51.100.255" },
+		{ "198.51.100.0", "198.51.100.6", "198.51.100.0-198.51.100.6" },
+		{ "198.51.100.1", "198.51.100.2", "198.51.100.1-198.51.100.2" },
+		{ "198.51.100.0", "198.51.102.255", "198.51.100.0-198.51.102.255" },
+		{ "2001:db8:1:2::", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64" },
+		{ "2001:db8::", "2001:db8:0:7fff:ffff:ffff:ffff:ffff", "2001:db8::/49" },
+		{ "2001:db8::1", "2001:db8::1", "2001:db8::1" },
+		{ "2001:db8::1", "2001:db8::ffff", "2001:db8::1-2001:db8::ffff" },
+		{ "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::/0" },
+	};
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		ipbl_ipaddr_t f, l;
+		assert_int_equal(parse_exact(cases[i].first, strlen(cases[i].first), &f), 0);
+		assert_int_equal(parse_exact(cases[i].last, strlen(cases[i].last), &l), 0);
+		char buf[IPBL_RANGE_STRLEN];
+		assert_string_equal(ipbl_range_format(&f, &l, buf), cases[i].want);
+	}
+	/* the longest: two full IPv6 addresses with a dotted quad each fit */
+	ipbl_ipaddr_t f, l;
+	const char *big = "1111:2222:3333:4444:5555:6666:255.255.255.254";
+	const char *big2 = "1111:2222:3333:4444:5555:6666:255.255.255.255";
+	assert_int_equal(parse_exact(big, strlen(big), &f), 0);
+	assert_int_equal(parse_exact(big2, strlen(big2), &l), 0);
+	char buf[IPBL_RANGE_STRLEN];
+	assert_string_equal(ipbl_range_format(&f, &l, buf),
+			    "1111:2222:3333:4444:5555:6666:ffff:fffe/127");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -775,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_from_v4_v6),
 		cmocka_unit_test(test_kind),
 		cmocka_unit_test(test_kind_name),
+		cmocka_unit_test(test_range_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

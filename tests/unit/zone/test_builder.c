@@ -247,6 +247,82 @@ static void test_ip6(void **state)
 	zone_snapshot_unref(s);
 }
 
+/* The range a match reports: the host itself, the part of a prefix around an exclusion,
+ * the whole space up to the top, and an IPv6 prefix. */
+static void test_match_ranges(void **state)
+{
+	(void)state;
+	zone_builder_t *b = zone_builder_new();
+	uint32_t v2 = value(b, 0x7f000002, "two");
+	uint32_t v3 = value(b, 0x7f000003, "three");
+	assert_int_equal(zone_builder_add_ip4(b, ip4(1, 2, 3, 4), ip4(1, 2, 3, 4), 32, v2), 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 0, 0, 0), ip4(10, 0, 0, 255), 24, v3), 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(10, 0, 0, 7), ip4(10, 0, 0, 7), 32,
+					      ZONE_VALUE_EXCLUDED),
+			 0);
+	assert_int_equal(zone_builder_add_ip4(b, ip4(255, 0, 0, 0), 0xffffffffu, 8, v3), 0);
+	uint8_t f[16] = { 0x2a, 0x01, 0x04, 0xf8, 0, 1, 0, 2 };
+	uint8_t l[16] = { 0x2a, 0x01, 0x04, 0xf8, 0,	0,    0,    0,
+			  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	memcpy(l + 4, f + 4, 4);
+	assert_int_equal(zone_builder_add_ip6(b, f, l, 64, v2), 0);
+	zone_snapshot_t *s = finish(b);
+
+	uint32_t first = 1, last = 1;
+	const zone_value_t *v = zone_snapshot_match_ip4(s, ip4(1, 2, 3, 4), &first, &last);
+	assert_non_null(v);
+	assert_int_equal(v->a, 0x7f000002);
+	assert_int_equal(first, ip4(1, 2, 3, 4));
+	assert_int_equal(last, ip4(1, 2, 3, 4));
+	v = zone_snapshot_match_ip4(s, ip4(10, 0, 0, 9), &first, &last);
+	assert_non_null(v);
+	assert_int_equal(v->a, 0x7f000003);
+	assert_int_equal(first, ip4(10, 0, 0, 8));
+	assert_int_equal(last, ip4(10, 0, 0, 255));
+	v = zone_snapshot_match_ip4(s, ip4(10, 0, 0, 1), &first, &last);
+	assert_int_equal(first, ip4(10, 0, 0, 0));
+	assert_int_equal(last, ip4(10, 0, 0, 6));
+	v = zone_snapshot_match_ip4(s, ip4(255, 1, 2, 3), &first, &last);
+	assert_int_equal(first, ip4(255, 0, 0, 0));
+	assert_int_equal(last, 0xffffffffu);
+	first = last = 42;
+	assert_null(zone_snapshot_match_ip4(s, ip4(10, 0, 0, 7), &first, &last));
+	assert_null(zone_snapshot_match_ip4(s, ip4(1, 2, 3, 5), &first, &last));
+	assert_int_equal(first, 42);
+
+	uint8_t q[16], mf[16], ml[16];
+	memcpy(q, f, 16);
+	q[15] = 0x99;
+	v = zone_snapshot_match_ip6(s, q, mf, ml);
+	assert_non_null(v);
+	assert_memory_equal(mf, f, 16);
+	assert_memory_equal(ml, l, 16);
+	q[7] = 3;
+	assert_null(zone_snapshot_match_ip6(s, q, mf, ml));
+
+	/* the same for people: the A value and the range as text */
+	zone_match_t m;
+	ipbl_ipaddr_t a;
+	ipbl_ipaddr_from_v4(ip4(10, 0, 0, 200), &a);
+	zone_snapshot_match(s, &a, &m);
+	assert_true(m.listed);
+	assert_int_equal(m.a, 0x7f000003);
+	assert_string_equal(m.range, "10.0.0.8-10.0.0.255");
+	ipbl_ipaddr_from_v4(ip4(255, 9, 9, 9), &a);
+	zone_snapshot_match(s, &a, &m);
+	assert_string_equal(m.range, "255.0.0.0/8");
+	q[7] = 2;
+	ipbl_ipaddr_from_v6(q, &a);
+	zone_snapshot_match(s, &a, &m);
+	assert_true(m.listed);
+	assert_string_equal(m.range, "2a01:4f8:1:2::/64");
+	ipbl_ipaddr_from_v4(ip4(10, 0, 0, 7), &a);
+	zone_snapshot_match(s, &a, &m);
+	assert_false(m.listed);
+	assert_string_equal(m.range, "");
+	zone_snapshot_unref(s);
+}
+
 static void test_empty(void **state)
 {
 	(void)state;
@@ -318,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_hosts_across_buckets),
 		cmocka_unit_test(test_equal_rank_ties),
 		cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_match_ranges),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_random_against_model),
 	};

@@ -850,6 +850,24 @@ static void test_bad_arguments(void **state)
 	zone_builder_free(b);
 }
 
+/* "TYPE:PATH" and plain paths, as [dns] data gives them. */
+static void test_spec_parse(void **state)
+{
+	(void)state;
+	enum zone_rbldnsd_type t;
+	assert_string_equal(zone_rbldnsd_spec_parse("ip6trie:/var/lib/x", &t), "/var/lib/x");
+	assert_int_equal(t, ZONE_RBLDNSD_IP6TRIE);
+	assert_string_equal(zone_rbldnsd_spec_parse("IP4SET:a:b", &t), "a:b");
+	assert_int_equal(t, ZONE_RBLDNSD_IP4SET);
+	assert_string_equal(zone_rbldnsd_spec_parse("/srv/list", &t), "/srv/list");
+	assert_int_equal(t, ZONE_RBLDNSD_AUTO);
+	/* not a type name: the whole value is the path */
+	assert_string_equal(zone_rbldnsd_spec_parse("c:/list", &t), "c:/list");
+	assert_int_equal(t, ZONE_RBLDNSD_AUTO);
+	assert_string_equal(zone_rbldnsd_spec_parse("averyveryverylongname:/x", &t),
+			    "averyveryverylongname:/x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_ip4set_pieces),  cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_long_templates), cmocka_unit_test(test_type_parse),
 		cmocka_unit_test(test_bad_arguments),  cmocka_unit_test(test_fast_path_agrees),
+		cmocka_unit_test(test_spec_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
