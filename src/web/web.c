@@ -31,6 +31,9 @@
 /* What one connection may use for its request line, headers and read buffer: a header
  * section larger than this is refused (431) before the router sees it. */
 #define WEB_CONN_MEMORY (64u << 10)
+/* The most header fields a request may have (browsers send about 15, proxies add a few); more
+ * are refused with 431 before the router sees them. */
+#define WEB_HEADERS_MAX 100
 /* How long web_stop lets requests in flight finish. */
 #define WEB_DRAIN_MS 1000
 
@@ -82,6 +85,7 @@ typedef struct {
 	size_t cap;
 	size_t limit;
 	bool too_large;
+	bool refused; /* too many header fields: answered 431 at once */
 } req_t;
 
 /* ---- responses ---- */
@@ -160,6 +164,20 @@ static enum MHD_Result send_too_large(listener_t *l, struct MHD_Connection *c, c
 	} else {
 		web_route_error_html(&rs, 413, "Too large", msg);
 	}
+	enum MHD_Result ret = send_response(l, c, &rs);
+	web_out_fini(&rs.body);
+	return ret;
+}
+
+static enum MHD_Result send_too_many_headers(listener_t *l, struct MHD_Connection *c)
+{
+	web_response_t rs = { 0 };
+	web_out_init(&rs.body, 0);
+	char msg[160];
+	snprintf(msg, sizeof(msg),
+		 "The request has more than %d header fields; send it again with fewer.",
+		 WEB_HEADERS_MAX);
+	web_route_error_html(&rs, 431, "Too many header fields", msg);
 	enum MHD_Result ret = send_response(l, c, &rs);
 	web_out_fini(&rs.body);
 	return ret;
@@ -291,6 +309,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		}
 		*req_cls = r;
+		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > WEB_HEADERS_MAX) {
+			r->refused = true;
+			return send_too_many_headers(l, c);
+		}
 		r->limit = web_route_body_limit(&l->app, method, url);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -304,7 +326,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (!r->too_large && !body_append(r, upload, n)) {
+		if (!r->too_large && !r->refused && !body_append(r, upload, n)) {
 			/* a body without a length that grew past the limit: answer now if MHD
 			 * lets us, else drop the connection rather than read on */
 			r->too_large = true;
@@ -317,6 +339,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (r->too_large) {
 		return send_too_large(l, c, r, url);
+	}
+	if (r->refused) {
+		return send_too_many_headers(l, c);
 	}
 	return dispatch(l, c, url, method, r);
 }

@@ -255,6 +255,19 @@ def test_explain_page(web):
     assert "<script" not in page
 
 
+def test_too_many_header_fields(web):
+    d, c, _ = web
+    head = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+    out = c.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n")
+    assert out.startswith(b"HTTP/1.1 431 "), out[:200]
+    assert b"more than 100 header fields" in out
+    # a usual browser request is far below the limit
+    head = b"".join(b"X-H%d: v\r\n" % i for i in range(90))
+    out = c.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + head + b"\r\n")
+    assert out.startswith(b"HTTP/1.1 200 "), out[:200]
+    assert c.get("/healthz")[0] == 200
+
+
 def test_hostile_clients(web):
     d, c, _ = web
     for data in (b"GARBAGE\r\n\r\n", b"\x16\x03\x01\x00\x05hello",
