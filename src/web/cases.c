@@ -226,6 +226,13 @@ int web_cases_form_read(const web_request_t *rq, web_form_field_t *f, size_t n, 
 				       NULL, NULL, false);
 		return -1;
 	}
+	if (web_form_count(rq->body ? rq->body : "", rq->body_len) > WEB_FORM_FIELDS_MAX) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "The form sends more than %d fields.",
+			 WEB_FORM_FIELDS_MAX);
+		web_cases_message_page(rs, 400, "Bad form data", msg, NULL, NULL, false);
+		return -1;
+	}
 	int errors = 0;
 	for (size_t i = 0; i < n; i++) {
 		f[i].value = NULL;
@@ -624,7 +631,7 @@ static void route_ask_post(web_app_t *app, const web_request_t *rq, web_response
 	}
 	engine_lookup_t l;
 	if (errors == 0) {
-		int ret = engine_lookup(app->engine, &ip, &l);
+		int ret = web_lookup(app, &ip, &l);
 		if (ret == IPBL_ENOENT) {
 			f[F_IP].error = "This address has no record here: it is not listed and was "
 					"never reported, so there is nothing to ask about.";

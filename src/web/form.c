@@ -73,6 +73,18 @@ static int name_matches(const char *s, size_t len, const char *name, bool *match
 	return ret;
 }
 
+size_t web_form_count(const char *body, size_t len)
+{
+	size_t n = 0, i = 0;
+	while (i < len) {
+		const char *amp = memchr(body + i, '&', len - i);
+		size_t end = amp ? (size_t)(amp - body) : len;
+		n += end > i;
+		i = end + 1;
+	}
+	return n;
+}
+
 int web_form_field(const char *body, size_t len, const char *name, char **out, size_t *out_len)
 {
 	*out = NULL;

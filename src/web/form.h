@@ -13,5 +13,8 @@
  * empty value. Returns 0, IPBL_ENOENT when the field is absent, IPBL_EFORMAT for a bad
  * escape (a '%' not followed by two hex digits) in the value or in a field name that had to
  * be decoded to compare it, or IPBL_ENOMEM. */
+/* The number of fields in body[0..len): the '&'-separated pieces, empty ones not counted. */
+size_t web_form_count(const char *body, size_t len);
+
 int web_form_field(const char *body, size_t len, const char *name, char **out,
 		   size_t *out_len) IPBL_MUSTCHECK;

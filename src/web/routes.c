@@ -62,6 +62,10 @@ size_t web_route_body_limit(const web_app_t *app, const char *method, const char
 	if (is_post(method) && (strcmp(path, REPORTS_API) == 0 || strcmp(path, "/explain") == 0)) {
 		return app->max_body;
 	}
+	if (is_post(method) && (starts_with(path, "/dispute/") || starts_with(path, "/case/") ||
+				starts_with(path, "/deputy"))) {
+		return WEB_FORM_BODY_MAX;
+	}
 	return WEB_BODY_IGNORED_MAX;
 }
 

@@ -18,8 +18,11 @@
 #include "web/render.h"
 
 /* The status codes counted one by one in ipbl_web_requests_total; others count as "other". */
-#define WEB_CODES(X)                                                                               \
-	X(200) X(201) X(400) X(401) X(403) X(404) X(405) X(413) X(415) X(422) X(431) X(500) X(503)
+/* clang-format off */
+#define WEB_CODES(X)                                                                          \
+	X(200) X(201) X(303) X(400) X(401) X(403) X(404) X(405) X(409) X(413) X(415) X(422)   \
+	X(429) X(431) X(500) X(503)
+/* clang-format on */
 
 enum web_code_index {
 #define WEB_CODE_ENUM(n) WEB_CODE_##n,
@@ -69,6 +72,12 @@ typedef struct {
 
 /* The most bytes read of a body on a route that takes none (it is ignored). */
 #define WEB_BODY_IGNORED_MAX (64u << 10)
+
+/* The forms of the disputes and the deputy console: their longest fields (16,000 characters)
+ * percent-encoded at up to 9 bytes a character (%XX for each UTF-8 byte) with the rest. */
+#define WEB_FORM_BODY_MAX (256u << 10)
+/* The most fields a form may send (ours have at most 8). */
+#define WEB_FORM_FIELDS_MAX 32
 
 typedef struct {
 	const char *method;	   /* "GET", "HEAD", "POST", anything */

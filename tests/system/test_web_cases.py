@@ -441,6 +441,9 @@ def test_cases_are_rate_limited_per_client_and_per_address(daemon, tmp_path):
     status, _, _ = f.submit("/dispute/ask", "/dispute/ask",
                             dict(ASK, address="hostmaster@EXAMPLE.net"))
     assert status == 429
+    # the refusals are counted under their own code on /metrics
+    metrics = b.get("/metrics")[2]
+    assert 'ipbl_web_requests_total{code="429"} 2' in metrics, metrics
     # the window ends after an hour
     ok(run_ipbl(d, "clock", "advance", "61m"))
     file_case(b, "/dispute/ask", dict(ASK, address="later@example.net"))
@@ -544,8 +547,16 @@ def test_oversized_bad_utf8_and_wrong_encoding(site):
     # not a form
     status, _, _ = b.post("/dispute/ask", None, raw=raw, content_type="text/plain")
     assert status == 415
-    # a body past the 64 KiB these routes take: refused before it is read
-    status, _, _ = b.post("/dispute/ask", None, raw=raw + b"&pad=" + b"x" * (70 << 10))
+    # the longest message in a script whose characters take 3 bytes, %-escaped to 9 each
+    # (72 KB of form), still fits: the form routes take 256 KiB
+    status, _, page = b.submit("/dispute/ask", "/dispute/ask", dict(ASK, message="中" * 8000))
+    assert status == 200, page[:500]
+    # more fields than any of our forms has
+    extra = b"".join(b"&x%d=1" % i for i in range(40))
+    status, _, page = b.post("/dispute/ask", None, raw=raw + extra)
+    assert status == 400 and "more than 32 fields" in page
+    # a body past the 256 KiB these routes take: refused before it is read
+    status, _, _ = b.post("/dispute/ask", None, raw=raw + b"&pad=" + b"x" * (260 << 10))
     assert status == 413
     # a CSRF cookie that is not ours is replaced, never echoed
     status, _, page = b.request("GET", "/dispute/ask",

@@ -219,6 +219,12 @@ def test_data_file_entries_are_explained(daemon):
     assert "/dispute/ask?ip=45.33.40.9" in html
     assert "<script>" not in html  # no countdown: the entry does not end by itself
 
+    # the page's "ask about this listing" form takes the address
+    from test_web_cases import ASK, Browser
+    status, _, form = Browser(d).submit("/dispute/ask", "/dispute/ask",
+                                        dict(ASK, ip="45.33.40.9"))
+    assert status == 200 and "no record here" not in form, form[:800]
+
     # the excluded address and one outside: no record at all
     for ip in ("45.33.40.7", "45.33.41.1"):
         r = run_ipbl(d, "lookup", ip)

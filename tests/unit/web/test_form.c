@@ -56,10 +56,21 @@ static void test_fields(void **state)
 	check("bounce=abcdef", 9, "bounce", 0, S("ab"));
 }
 
+static void test_count(void **state)
+{
+	(void)state;
+	assert_int_equal(web_form_count("", 0), 0);
+	assert_int_equal(web_form_count("a=1", 3), 1);
+	assert_int_equal(web_form_count("a=1&b=2&c", 9), 3);
+	assert_int_equal(web_form_count("&&a=1&&", 7), 1);
+	assert_int_equal(web_form_count("a=%26&b", 7), 2); /* an escaped '&' is not a separator */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
