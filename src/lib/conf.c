@@ -821,3 +821,30 @@ void ipbl_conf_dns_txt(const ipbl_conf_t *c, char *buf, size_t len)
 	}
 	snprintf(buf, len, "Blocked - see %.*s/lookup?ip=$", (int)n, base);
 }
+
+int ipbl_conf_prefixes(const ipbl_conf_t *c, const char *section, const char *key,
+		       ipbl_prefix_t **out, size_t *n_out, const char **bad)
+{
+	*out = NULL;
+	*n_out = 0;
+	*bad = NULL;
+	size_t n = ipbl_conf_count(c, section, key);
+	if (n == 0) {
+		return 0;
+	}
+	ipbl_prefix_t *p = calloc(n, sizeof(*p));
+	if (p == NULL) {
+		return IPBL_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *v = ipbl_conf_str_at(c, section, key, i);
+		if (ipbl_prefix_parse(ipbl_str(v), false, &p[i]) != 0) {
+			free(p);
+			*bad = v;
+			return IPBL_ECONF;
+		}
+	}
+	*out = p;
+	*n_out = n;
+	return 0;
+}

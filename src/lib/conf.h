@@ -106,3 +106,10 @@ const char *ipbl_conf_default_path(void);
 /* The TXT template of listed addresses: [dns] txt, else "Blocked - see BASE/lookup?ip=$" with
  * BASE the [web] base_url. Cut to len - 1 bytes. */
 void ipbl_conf_dns_txt(const ipbl_conf_t *c, char *buf, size_t len);
+
+/* The values of a list key as IP addresses or CIDR prefixes ("192.0.2.1", "10.0.0.0/8"), in a
+ * new array *out (free() it; NULL with *n_out 0 when the key is empty). Returns 0,
+ * IPBL_ENOMEM, or IPBL_ECONF with *bad pointing at the first value that is neither (the
+ * caller says where). */
+int ipbl_conf_prefixes(const ipbl_conf_t *c, const char *section, const char *key,
+		       ipbl_prefix_t **out, size_t *n_out, const char **bad) IPBL_MUSTCHECK;

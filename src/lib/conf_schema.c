@@ -59,6 +59,9 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	  "HTTP address of the lookup page and the API" },
 	{ "web", "base_url", IPBL_CONF_STRING, "http://127.0.0.1:8080", 0, 0, NULL, false, false,
 	  true, "public URL of the web component, used in links and the default TXT" },
+	{ "web", "trusted_proxy", IPBL_CONF_LIST, NULL, 0, 0, NULL, false, false, true,
+	  "reverse proxies (addresses or CIDR prefixes) whose X-Forwarded-For names the client: "
+	  "its last address then counts for the per-client limits" },
 	{ "web", "max_report_size", IPBL_CONF_SIZE, "10M", 1024, 1024LL * 1024 * 1024, NULL, false,
 	  false, false, "largest request body taken (a report or a bounce); larger ones get 413" },
 	{ "web", "max_connections", IPBL_CONF_INT, "256", 1, 65536, NULL, false, false, false,

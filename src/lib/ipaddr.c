@@ -402,6 +402,16 @@ bool ipbl_ipaddr_eq(const ipbl_ipaddr_t *a, const ipbl_ipaddr_t *b)
 	return ipbl_ipaddr_cmp(a, b) == 0;
 }
 
+bool ipbl_prefixes_contain(const ipbl_prefix_t *p, size_t n, const ipbl_ipaddr_t *a)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ipbl_prefix_contains(&p[i], a)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool ipbl_prefix_contains(const ipbl_prefix_t *p, const ipbl_ipaddr_t *a)
 {
 	if (p->addr.family != a->family || p->len > family_bits(a->family)) {

@@ -56,6 +56,9 @@ bool ipbl_ipaddr_eq(const ipbl_ipaddr_t *a, const ipbl_ipaddr_t *b);
 /* True when p contains a (same family; an IPv4-mapped IPv6 address is not folded). */
 bool ipbl_prefix_contains(const ipbl_prefix_t *p, const ipbl_ipaddr_t *a);
 
+/* True when one of the n prefixes p[] contains a. */
+bool ipbl_prefixes_contain(const ipbl_prefix_t *p, size_t n, const ipbl_ipaddr_t *a);
+
 /* If a is ::ffff:a.b.c.d, turn it into the IPv4 address a.b.c.d. Returns true when it did. */
 bool ipbl_ipaddr_unmap(ipbl_ipaddr_t *a);
 

@@ -20,12 +20,7 @@
 
 bool trap_proxy_allowed(const trap_t *t, const ipbl_ipaddr_t *peer)
 {
-	for (size_t i = 0; i < t->n_proxy_from; i++) {
-		if (ipbl_prefix_contains(&t->proxy_from[i], peer)) {
-			return true;
-		}
-	}
-	return false;
+	return ipbl_prefixes_contain(t->proxy_from, t->n_proxy_from, peer);
 }
 
 static int read_addresses(trap_t *t, const char *file)
@@ -53,22 +48,14 @@ static int read_addresses(trap_t *t, const char *file)
 
 static int read_proxy_from(trap_t *t, const char *file)
 {
-	size_t n = ipbl_conf_count(t->conf, "trap", "proxy_from");
-	t->proxy_from = calloc(n ? n : 1, sizeof(*t->proxy_from));
-	if (t->proxy_from == NULL) {
-		return IPBL_ENOMEM;
+	const char *bad = NULL;
+	int ret = ipbl_conf_prefixes(t->conf, "trap", "proxy_from", &t->proxy_from,
+				     &t->n_proxy_from, &bad);
+	if (ret == IPBL_ECONF) {
+		ipbl_log_err("%s: [trap] proxy_from: '%s' is not an IP address or CIDR prefix",
+			     file, bad);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *v = ipbl_conf_str_at(t->conf, "trap", "proxy_from", i);
-		if (ipbl_prefix_parse(ipbl_str(v), false, &t->proxy_from[i]) != 0) {
-			ipbl_log_err("%s: [trap] proxy_from: '%s' is not an IP address or CIDR "
-				     "prefix",
-				     file, v);
-			return IPBL_ECONF;
-		}
-		t->n_proxy_from = i + 1;
-	}
-	return 0;
+	return ret;
 }
 
 static int read_settings(trap_t *t)

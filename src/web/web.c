@@ -63,6 +63,8 @@ struct web {
 	unsigned max_per_ip;
 	unsigned timeout_s;
 	size_t max_body;
+	ipbl_prefix_t *trusted_proxy; /* [web] trusted_proxy */
+	size_t n_trusted_proxy;
 	bool started;
 };
 
@@ -237,9 +239,24 @@ static void printable(const char *s, char *out, size_t len)
 	out[i] = '\0';
 }
 
+/* The last address of an X-Forwarded-For value ("client, proxy1, proxy2": each proxy
+ * appends the peer it saw, so the last one was added by our trusted proxy). */
+static bool forwarded_for(const char *xff, ipbl_ipaddr_t *out)
+{
+	const char *comma = strrchr(xff, ',');
+	ipbl_str_t s = ipbl_str_trim(ipbl_str(comma ? comma + 1 : xff));
+	if (ipbl_ipaddr_parse(s, out) != 0) {
+		return false;
+	}
+	(void)ipbl_ipaddr_unmap(out);
+	return true;
+}
+
 /* The peer's address as text into buf ("" when MHD cannot tell): the key of the dispute
- * forms' and the deputy login's limits per client. */
-static const char *client_address(struct MHD_Connection *c, char buf[IPBL_IPADDR_STRLEN])
+ * forms' and the deputy login's limits per client. Behind a [web] trusted_proxy, the client
+ * its X-Forwarded-For names (the proxy itself when the header is missing or bad). */
+static const char *client_address(const web_t *w, struct MHD_Connection *c,
+				  char buf[IPBL_IPADDR_STRLEN])
 {
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -261,6 +278,15 @@ static const char *client_address(struct MHD_Connection *c, char buf[IPBL_IPADDR
 	} else {
 		return buf;
 	}
+	if (w->n_trusted_proxy > 0 &&
+	    ipbl_prefixes_contain(w->trusted_proxy, w->n_trusted_proxy, &ip)) {
+		const char *xff =
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+		ipbl_ipaddr_t client;
+		if (xff != NULL && forwarded_for(xff, &client)) {
+			ip = client;
+		}
+	}
 	return ipbl_ipaddr_format(&ip, buf);
 }
 
@@ -280,7 +306,7 @@ static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const c
 	rq.ip_arg = ip_argument(c, &rq.ip_arg_bad);
 	char peer[IPBL_IPADDR_STRLEN] = "";
 	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-	rq.client_addr = client_address(c, peer);
+	rq.client_addr = client_address(l->w, c, peer);
 	web_response_t rs = { 0 };
 	web_out_init(&rs.body, 0);
 	web_route(&l->app, &rq, &rs);
@@ -391,6 +417,17 @@ static int read_settings(web_t *w)
 	    timeout_ms <= 0) {
 		ipbl_log_err("%s: [web]: a limit is out of range", ipbl_conf_path(c));
 		return IPBL_ECONF;
+	}
+	const char *bad = NULL;
+	int ret = ipbl_conf_prefixes(c, "web", "trusted_proxy", &w->trusted_proxy,
+				     &w->n_trusted_proxy, &bad);
+	if (ret != 0) {
+		if (ret == IPBL_ECONF) {
+			ipbl_log_err("%s: [web] trusted_proxy: '%s' is not an IP address or CIDR "
+				     "prefix",
+				     ipbl_conf_path(c), bad);
+		}
+		return ret;
 	}
 	w->max_body = (size_t)max_body;
 	w->max_connections = (unsigned)conns;
@@ -625,6 +662,7 @@ void web_free(web_t *w)
 		store_close(l->app.store);
 	}
 	free(w->ls);
+	free(w->trusted_proxy);
 	ipbl_clock_free(w->clock);
 	free(w);
 }

@@ -449,6 +449,36 @@ def test_cases_are_rate_limited_per_client_and_per_address(daemon, tmp_path):
     file_case(b, "/dispute/ask", dict(ASK, address="later@example.net"))
 
 
+def test_limits_count_the_client_behind_a_trusted_proxy(daemon, tmp_path):
+    """Behind [web] trusted_proxy the per-client limit counts the X-Forwarded-For client; a
+    peer that is not the proxy cannot escape its limit with a forged header."""
+    conf = {"web": dict(WEB["web"], case_rate="2", trusted_proxy="127.0.0.7/32"),
+            "testing": WEB["testing"]}
+    d, _ = make_site(daemon, tmp_path, conf)
+
+    def file_as(b, client, n):
+        token = b.csrf("/dispute/ask")
+        body = urllib.parse.urlencode(dict(ASK, address="pm%d@example.net" % n, csrf=token))
+        return b.request("POST", "/dispute/ask", body=body.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                  "X-Forwarded-For": client})[0]
+
+    proxy = Browser(d, source="127.0.0.7")
+    # three clients through the proxy, two filings each: all within their own limit of 2
+    n = 0
+    for client in ("203.0.113.9", "198.51.100.4, 45.33.32.10", "2a01:4f8:c17:1::25"):
+        for _ in range(2):
+            n += 1
+            assert file_as(proxy, client, n) == 200, client
+    # the third from the same client (the last address of the header counts) is refused
+    assert file_as(proxy, "10.9.9.9, 45.33.32.10", n + 1) == 429
+    # not the proxy: X-Forwarded-For is ignored, the peer itself counts
+    other = Browser(d, source="127.0.0.8")
+    assert file_as(other, "203.0.113.50", 100) == 200
+    assert file_as(other, "203.0.113.51", 101) == 200
+    assert file_as(other, "203.0.113.52", 102) == 429
+
+
 def test_https_base_url_makes_cookies_secure(daemon, tmp_path):
     conf = {"web": dict(WEB["web"], base_url="https://bl.example.org"),
             "testing": WEB["testing"]}
