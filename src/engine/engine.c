@@ -428,6 +428,42 @@ int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const ch
 	return ret;
 }
 
+static int reinstate_in_txn(engine_t *e, const ipbl_ipaddr_t *ip, const char *actor,
+			    const char *reason, int64_t now, engine_result_t *out)
+{
+	store_listing_t l;
+	int ret = store_listing_get(e->store, ip, &l);
+	if (ret != 0) {
+		return ret;
+	}
+	if (l.deputy_delisted_ms == 0) {
+		return IPBL_EINVAL;
+	}
+	l.deputy_delisted_ms = 0;
+	ret = store_listing_put(e->store, &l);
+	if (ret == 0) {
+		ret = audit_ip(e, now, actor, "deputy_reinstate", ip, reason);
+	}
+	if (ret == 0) {
+		ret = engine_redecide(e, ip, now, actor, 0, out);
+	}
+	return ret;
+}
+
+int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
+		     engine_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	char actor[STORE_NAME_MAX + 16];
+	deputy_actor(by, actor, sizeof(actor));
+	ipbl_ipaddr_t a = *ip;
+	ipbl_ipaddr_unmap(&a);
+	int64_t now = engine_now_ms(e);
+	int ret;
+	ENGINE_TXN(e, ret = reinstate_in_txn(e, &a, actor, reason, now, out));
+	return ret;
+}
+
 /* ---- reporter standing ---- */
 
 typedef struct {

@@ -98,6 +98,12 @@ int engine_trap_hit(engine_t *e, const engine_trap_hit_t *in, engine_result_t *o
 int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
 		  engine_result_t *out) IPBL_MUSTCHECK;
 
+/* A deputy takes back a deputy's delisting of ip (made in error): the evidence set aside by
+ * it counts again and ip is re-decided at once (listed again if it still passes the policy).
+ * IPBL_ENOENT when the IP has no record; IPBL_EINVAL when no deputy delisted it. */
+int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
+		     engine_result_t *out) IPBL_MUSTCHECK;
+
 /* A deputy voids a report for reporter error: the report stops counting, its IP is
  * re-decided at once, and its reporter (if any) is fined. IPBL_ENOENT for an unknown id. */
 int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,

@@ -803,6 +803,16 @@ static void route_ip(web_app_t *app, const web_request_t *rq, web_response_t *rs
 			     "evidence so far is set aside, newer evidence counts again. Reason",
 			     true);
 		web_out_puts(o, "<button type=\"submit\">Delist</button>\n</form>\n");
+		if (l.deputy_delisted_ms > 0) {
+			form_open(o, s, "/deputy/reinstate", false);
+			hidden(o, "ip", text);
+			reason_input(
+				o, "reinstate-reason",
+				"Reinstate: take back the deputy delisting (it was a mistake); "
+				"the evidence it set aside counts again. Reason",
+				true);
+			web_out_puts(o, "<button type=\"submit\">Reinstate</button>\n</form>\n");
+		}
 		evidence_tables(app, o, s, &ev);
 	}
 	free(ev.reports);
@@ -864,7 +874,7 @@ static int case_reply(web_app_t *app, const session_t *s, const store_case_t *c,
 	return ret;
 }
 
-enum action { A_DELIST, A_VOID, A_UPHOLD, A_FINE, A_BAN, A_REPLY };
+enum action { A_DELIST, A_REINSTATE, A_VOID, A_UPHOLD, A_FINE, A_BAN, A_REPLY };
 
 typedef struct {
 	const char *path;
@@ -872,8 +882,10 @@ typedef struct {
 } action_t;
 
 static const action_t actions[] = {
-	{ "/deputy/delist", A_DELIST }, { "/deputy/void", A_VOID }, { "/deputy/uphold", A_UPHOLD },
-	{ "/deputy/fine", A_FINE },	{ "/deputy/ban", A_BAN },   { "/deputy/reply", A_REPLY },
+	{ "/deputy/delist", A_DELIST }, { "/deputy/reinstate", A_REINSTATE },
+	{ "/deputy/void", A_VOID },	{ "/deputy/uphold", A_UPHOLD },
+	{ "/deputy/fine", A_FINE },	{ "/deputy/ban", A_BAN },
+	{ "/deputy/reply", A_REPLY },
 };
 
 enum { X_IP, X_REPORT, X_REPORTER, X_CASE, X_REASON, X_MESSAGE, X_CLOSE, X_N };
@@ -922,36 +934,46 @@ static int close_from_case(web_app_t *app, const session_t *s, int64_t case_id, 
 	return ret == IPBL_ENOENT ? 0 : ret;
 }
 
+/* Delist (reinstate false) or reinstate the form's address. */
 static void act_delist(web_app_t *app, web_response_t *rs, const session_t *s,
-		       web_form_field_t f[X_N])
+		       web_form_field_t f[X_N], bool reinstate)
 {
+	const char *failed = reinstate ? "Not reinstated" : "Not delisted";
 	ipbl_ipaddr_t ip;
 	if (ipbl_ipaddr_parse(ipbl_str_trim(ipbl_str(f[X_IP].value ? f[X_IP].value : "")), &ip) !=
 	    0) {
-		page(rs, 400, "Not delisted", "That is not an IP address.", "/deputy/",
-		     "The queue");
+		page(rs, 400, failed, "That is not an IP address.", "/deputy/", "The queue");
 		return;
 	}
 	(void)ipbl_ipaddr_unmap(&ip);
 	char text[IPBL_IPADDR_STRLEN];
 	ipbl_ipaddr_format(&ip, text);
 	engine_result_t res;
-	int ret = engine_delist(app->engine, &ip, s->d.name, f[X_REASON].value, &res);
+	int ret = reinstate ? engine_reinstate(app->engine, &ip, s->d.name, f[X_REASON].value, &res)
+			    : engine_delist(app->engine, &ip, s->d.name, f[X_REASON].value, &res);
 	if (ret == IPBL_ENOENT) {
-		page(rs, 404, "Not delisted", "This address has no record.", "/deputy/",
-		     "The queue");
+		page(rs, 404, failed, "This address has no record.", "/deputy/", "The queue");
+		return;
+	}
+	if (ret == IPBL_EINVAL) {
+		page(rs, 409, failed, "No deputy delisting of this address is in force.",
+		     "/deputy/", "The queue");
 		return;
 	}
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
 		return;
 	}
-	ipbl_log_info("deputy %s delisted %s", s->d.name, text);
+	ipbl_log_info("deputy %s %s %s", s->d.name, reinstate ? "reinstated" : "delisted", text);
 	char msg[200];
+	const char *now_is =
+		res.decision.listed
+			? (reinstate ? "listed again" : "still listed (newer evidence counts)")
+			: (reinstate ? "not listed (the evidence no longer suffices)" : "delisted");
 	snprintf(msg, sizeof(msg),
 		 "%s is %s. DNS answers follow within a second; the audit log has the reason.",
-		 text, res.decision.listed ? "still listed (newer evidence counts)" : "delisted");
-	done(rs, "Delisted", msg, text);
+		 text, now_is);
+	done(rs, reinstate ? "Reinstated" : "Delisted", msg, text);
 }
 
 static void act_report(web_app_t *app, web_response_t *rs, const session_t *s,
@@ -1078,7 +1100,8 @@ static void route_action(web_app_t *app, const web_request_t *rq, web_response_t
 	for (size_t i = 0; i < X_N && problem == NULL; i++) {
 		problem = f[i].error;
 	}
-	bool needs_reason = action == A_DELIST || action == A_VOID || action == A_UPHOLD;
+	bool needs_reason = action == A_DELIST || action == A_REINSTATE || action == A_VOID ||
+			    action == A_UPHOLD;
 	if (problem == NULL && needs_reason &&
 	    (f[X_REASON].value == NULL || f[X_REASON].len == 0)) {
 		problem = "A reason is needed: it goes to the audit log.";
@@ -1089,8 +1112,10 @@ static void route_action(web_app_t *app, const web_request_t *rq, web_response_t
 	}
 	if (problem != NULL) {
 		page(rs, 400, "Nothing done", problem, "/deputy/", "The queue");
+	} else if (action == A_REINSTATE) {
+		act_delist(app, rs, s, f, true);
 	} else if (action == A_DELIST) {
-		act_delist(app, rs, s, f);
+		act_delist(app, rs, s, f, false);
 		if (rs->status == 200 && case_id != 0) {
 			int ret = close_from_case(app, s, case_id, f[X_REASON].value);
 			if (ret != 0) {

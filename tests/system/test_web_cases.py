@@ -376,6 +376,26 @@ def test_queue_evidence_delist_void_and_reply(site):
     status, _, page = b.get("/deputy/ip?ip=" + IP)
     assert "deputy dana" in page and "customer cleaned up" in page
 
+    # reinstate: the delisting was a mistake; back in DNS within a second
+    assert 'action="/deputy/reinstate"' in page
+    t0 = time.monotonic()
+    status, _, page = b.post("/deputy/reinstate", {"ip": IP, "reason": "delisted the wrong one",
+                                                   "csrf": token})
+    assert status == 200 and "listed again" in page, page
+    wait_until(lambda: not nxdomain(d, IP), 1.0, what="%s back in DNS" % IP)
+    assert time.monotonic() - t0 < 2.0
+    assert json.loads(ok(run_ipbl(d, "lookup", "--json", IP)))["listed"] is True
+    status, _, page = b.get("/deputy/ip?ip=" + IP)
+    assert "deputy_reinstate" in page and "delisted the wrong one" in page
+    assert 'action="/deputy/reinstate"' not in page
+    status, _, page = b.post("/deputy/reinstate", {"ip": IP, "reason": "again", "csrf": token})
+    assert status == 409, page
+    # and delisted again for the rest of this story
+    status, _, page = b.post("/deputy/delist", {"ip": IP, "reason": "customer cleaned up",
+                                                "csrf": token})
+    assert status == 200
+    wait_until(lambda: nxdomain(d, IP), 1.0, what="%s out of DNS" % IP)
+
     # void alice's report: voided, and alice is fined
     status, _, page = b.post("/deputy/void", {"report": ids["alice"], "reason": "opt-in mail",
                                               "csrf": token})
