@@ -176,6 +176,32 @@ static void test_deputy_delisting_holds_until_newer_evidence(void **state)
 	assert_int_equal(engine_delist(f->e, &none, "dana", "x", &r), IPBL_ENOENT);
 }
 
+static void test_reinstate_takes_back_a_delisting(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	ipbl_ipaddr_t a = ip("45.33.32.4");
+	assert_int_equal(trap(f, "45.33.32.4", "r1", &r), 0);
+	/* nothing to take back yet */
+	assert_int_equal(engine_reinstate(f->e, &a, "dana", "x", &r), IPBL_EINVAL);
+	assert_int_equal(engine_delist(f->e, &a, "dana", "wrong address", &r), 0);
+	assert_false(stored_listed(f, "45.33.32.4"));
+	assert_int_equal(engine_reinstate(f->e, &a, "dana", "my mistake", &r), 0);
+	assert_true(r.decision.listed);
+	assert_false(r.was_listed);
+	assert_true(stored_listed(f, "45.33.32.4"));
+	assert_int_equal(journal_last(f), 3); /* listed, delisted, listed again */
+	assert_int_equal(engine_reinstate(f->e, &a, "dana", "again", &r), IPBL_EINVAL);
+	/* past the evidence's time the reinstated address is not listed again */
+	assert_int_equal(engine_delist(f->e, &a, "dana", "cleaned", &r), 0);
+	assert_int_equal(ipbl_clock_advance_ms(f->clock, 25LL * 3600 * 1000), 0);
+	assert_int_equal(engine_reinstate(f->e, &a, "dana", "late", &r), 0);
+	assert_false(r.decision.listed);
+	assert_false(stored_listed(f, "45.33.32.4"));
+	ipbl_ipaddr_t none = ip("45.33.32.98");
+	assert_int_equal(engine_reinstate(f->e, &none, "dana", "x", &r), IPBL_ENOENT);
+}
+
 static void test_void_and_state_changes_redecide(void **state)
 {
 	fx_t *f = *state;
@@ -363,6 +389,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_writes_store_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deputy_delisting_holds_until_newer_evidence,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reinstate_takes_back_a_delisting, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_void_and_state_changes_redecide, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ban_redecides_reported_addresses, setup,
