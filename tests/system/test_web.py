@@ -255,6 +255,42 @@ def test_explain_page(web):
     assert "<script" not in page
 
 
+def test_explain_and_lookup_refuse_bad_input(web):
+    d, c, _ = web
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def explain(body, headers=form):
+        status, _, page = c.request("POST", "/explain", body=body, headers=headers)
+        return status, page.decode("utf-8")  # strict: every page is valid UTF-8
+
+    status, page = explain(b"bounce=")
+    assert status == 400 and "Nothing to explain" in page
+    status, page = explain(b"other=1")
+    assert status == 400
+    status, page = explain(b"bounce=%G1oops")
+    assert status == 400 and "broken %-escape" in page
+    status, page = explain(b"bounce=x", headers={"Content-Type": "application/json"})
+    assert status == 415 and "text/plain" in page
+    status, _, _ = c.request("POST", "/explain", body=b"bounce=" + b"x" * (65 * 1024),
+                             headers=form)
+    assert status == 413
+    # bad UTF-8 in the bounce is shown as U+FFFD, never as raw bytes
+    status, page = explain(b"bounce=550+5.7.1+blocked+%FF%FE+" + IP.encode() +
+                           b"+bl.spamcop.net")
+    assert status == 200 and "\ufffd" in page and IP in page
+    # ... and in a looked-up address it is a 400 with a readable page
+    status, _, body = c.get("/lookup?ip=%FF%FE1.2.3.4")
+    assert status == 400 and body.decode("utf-8")
+    status, _, body = c.get("/api/v1/lookup/%FF")
+    assert status == 400 and "error" in json.loads(body)
+    # an unknown API path is a JSON 404, an unknown page an HTML one
+    status, h, body = c.get("/api/v2/lookup/" + IP)
+    assert status == 404 and h["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]
+    status, h, _ = c.get("/no/such/page")
+    assert status == 404 and h["content-type"].startswith("text/html")
+
+
 def test_too_many_header_fields(web):
     d, c, _ = web
     head = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
