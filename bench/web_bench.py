@@ -14,6 +14,7 @@ core. See bench/README.md ("The web component") for the method.
 
 import argparse
 import hashlib
+import http.client
 import json
 import os
 import platform
@@ -26,7 +27,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,16 +79,18 @@ def taskset(core):
 # The store
 
 
-def write_conf(work):
+def write_conf(work, threads):
     data = os.path.join(work, "data")
     os.makedirs(data, exist_ok=True)
     path = os.path.join(work, "ipbl.conf")
     with open(path, "w") as f:
         f.write("[main]\ndata_dir = %s\nlog_level = warning\n\n"
                 "[web]\nlisten = 127.0.0.1:0\nbase_url = http://127.0.0.1:8080\n"
-                "max_connections = 256\n"
+                "max_connections = 256\nthreads = %d\n"
                 "; wrk's connections all come from 127.0.0.1\n"
-                "max_connections_per_ip = 0\ntimeout = 10s\n" % data)
+                "max_connections_per_ip = 0\ntimeout = 10s\n"
+                "; the login phase fails a login many times from one client\n"
+                "login_attempts = 1000\n" % (data, threads))
     return path, os.path.join(data, "ipbl.db")
 
 
@@ -235,6 +240,91 @@ def fetch(url):
 
 
 # ---------------------------------------------------------------------------------------------
+# Deputy logins beside the lookups
+
+CSRF_RE = re.compile(rb'name="csrf" value="([^"]+)"')
+DEPUTY = "bench"
+DEPUTY_PASSWORD = "a long enough bench password"
+
+
+class LoginLoad:
+    """A thread that fails deputy logins (a wrong password: the full argon2id check) as fast
+    as ipbld takes them, until stopped; counts the answers by status."""
+
+    def __init__(self, base):
+        self.host, self.port = urllib.parse.urlsplit(base).netloc.split(":")
+        self.stopped = threading.Event()
+        self.statuses = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _request(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection(self.host, int(self.port), timeout=10)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, r.getheader("Set-Cookie") or "", r.read()
+        finally:
+            c.close()
+
+    def _attempt(self):
+        status, cookie, page = self._request("GET", "/deputy/login")
+        m = CSRF_RE.search(page)
+        if status != 200 or not m:
+            raise BenchError("GET /deputy/login: %d without a form" % status)
+        body = urllib.parse.urlencode({"name": DEPUTY, "password": "wrong password",
+                                       "csrf": m.group(1).decode()})
+        status, _, _ = self._request("POST", "/deputy/login", body,
+                                     {"Cookie": cookie.split(";", 1)[0],
+                                      "Content-Type": "application/x-www-form-urlencoded"})
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def _run(self):
+        while not self.stopped.is_set():
+            self._attempt()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(15)
+
+
+def logins_phase(args, work):
+    """API lookups with wrk while deputy logins fail beside them (their password checks run on
+    the slow-work thread), with [web] threads = 1 and = 2 (ipbld on one core in both)."""
+    rows = []
+    for threads in (1, 2):
+        conf, _ = write_conf(work, threads)
+        d = Daemon(args.ipbld, conf, work, args.server_core)
+        try:
+            url = d.base + "/api/v1/lookup/" + TARGET
+            run_wrk(url, args, args.load_core, args.warmup)
+            with LoginLoad(d.base) as load:
+                r = parse_wrk(run_wrk(url, args, args.load_core, args.duration))
+            r["threads"] = threads
+            r["logins_checked"] = load.statuses.get(403, 0)
+            r["logins_limited"] = load.statuses.get(429, 0)
+            log("threads = %d: %.0f lookups/s, p99 %.2f ms, %d failed logins checked" % (
+                threads, r["rps"], r["p99_us"] / 1000, r["logins_checked"]))
+            rows.append(r)
+        finally:
+            d.stop()
+    return rows
+
+
+def logins_table(rows, duration):
+    lines = ["| [web] threads | lookups/s | p50 ms | p99 ms | failed logins checked/s |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append("| %d | %s | %s | %s | %.1f |" % (
+            r["threads"], fmt(r["rps"]), fmt(r["p50_us"] / 1000, "%.2f"),
+            fmt(r["p99_us"] / 1000, "%.2f"), r["logins_checked"] / duration))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
 # wrk
 
 UNITS = {"us": 1.0, "ms": 1000.0, "s": 1e6, "m": 60e6}
@@ -331,7 +421,10 @@ def main(argv=None):
                     help="addresses listed through the ipbl command (default 5)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     ap.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each run")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="wrk's threads")
+    ap.add_argument("--server-threads", type=int, default=0,
+                    help="ipbld's [web] threads for the main runs (default 0: one per CPU "
+                    "it may use, as shipped; 1 when pinned to one core)")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--server-core", type=int, default=0)
     ap.add_argument("--load-core", type=int, default=1)
@@ -350,9 +443,13 @@ def main(argv=None):
     args.work = os.path.abspath(args.work)
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    conf, db = write_conf(args.work)
+    conf, db = write_conf(args.work, args.server_threads)
     t = time.monotonic()
     targets = fill_cli(args.ipbl, conf, args.cli_addresses)
+    password = os.path.join(args.work, "password")
+    with open(password, "w") as f:
+        f.write(DEPUTY_PASSWORD + "\n")
+    run_ipbl(args.ipbl, conf, "deputy", "add", DEPUTY, "--password-file", password)
     total, _ = fill_sqlite(db, args.listings)
     log("store: %d listed addresses (%d through ipbl) in %.1f s" % (
         total, len(targets), time.monotonic() - t))
@@ -379,6 +476,8 @@ def main(argv=None):
             raise BenchError("ipbld exited during the run; log:\n" + d.log_text())
     finally:
         d.stop()
+    log("API lookups while deputy logins fail beside them: [web] threads = 1, then 2")
+    logins = logins_phase(args, args.work)
 
     api = results["API (JSON)"]
     goal_ok = api["rps"] >= GOAL_API_RPS and api["errors"] + api["non_2xx"] == 0
@@ -387,13 +486,15 @@ def main(argv=None):
         "machine": "%s, %d CPUs, kernel %s" % (platform.processor() or platform.machine(),
                                                os.cpu_count() or 0, platform.release()),
         "listed": total, "duration_s": args.duration, "connections": args.connections,
-        "threads": args.threads, "server_core": args.server_core,
+        "threads": args.threads, "server_threads": args.server_threads,
+        "server_core": args.server_core,
         "load_core": args.load_core,
     }
     print()
-    print("ipbld web, %d listed addresses; wrk -t%d -c%d -d%ds --latency; ipbld on core %s, "
-          "wrk on core %s" % (total, args.threads, args.connections, args.duration,
-                              args.server_core, args.load_core))
+    print("ipbld web, %d listed addresses; [web] threads = %d; wrk -t%d -c%d -d%ds --latency; "
+          "ipbld on core %s, wrk on core %s" % (total, args.server_threads, args.threads,
+                                                args.connections, args.duration,
+                                                args.server_core, args.load_core))
     print()
     print(table(rows))
     print()
@@ -401,13 +502,19 @@ def main(argv=None):
           "ipbld's CPU time allows %.0f/s on a core of its own)" % (
               "**PASS**" if goal_ok else "**FAIL**", GOAL_API_RPS, api["rps"],
               (api["p99_us"] or 0) / 1000, api["rps_per_core"] or 0))
+    print()
+    print("API lookups while one client fails deputy logins (argon2id) as fast as it can:")
+    print()
+    print(logins_table(logins, args.duration))
+    print()
     noisy = [n for n, r in results.items() if r["other_cpu_pct"] > 15]
     if noisy:
         print("- note: other processes used more than 15 %% of a core during %s: the figures "
               "are lower than on a quiet machine" % ", ".join(noisy))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
-        json.dump({"info": info, "results": results, "goal_api_rps": GOAL_API_RPS,
+        json.dump({"info": info, "results": results, "logins": logins,
+                   "goal_api_rps": GOAL_API_RPS,
                    "goal_met": goal_ok}, f, indent=1)
     log("figures in %s" % args.out)
     return 0

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/cpu.h"
 #include "lib/loop.h"
 #include "lib/mem.h"
 #include "lib/net.h"
@@ -135,8 +136,7 @@ int dnsd_new(const ipbl_conf_t *conf, dnsd_t **out)
 	}
 	long long workers = ipbl_conf_int(conf, "dns", "workers");
 	if (workers == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		workers = cpus > 0 ? cpus : 1;
+		workers = ipbl_cpu_count();
 	}
 	d->n_workers = (unsigned)workers;
 	d->stats = ipbl_xcalloc(d->n_workers + 1, sizeof(dnsd_stats_t));

@@ -68,6 +68,9 @@ const ipbl_conf_key_t ipbl_conf_schema[] = {
 	  "HTTP connections served at once, per listen address; more are refused" },
 	{ "web", "max_connections_per_ip", IPBL_CONF_INT, "32", 0, 65536, NULL, false, false, false,
 	  "HTTP connections at once from one client address; 0 = no limit" },
+	{ "web", "threads", IPBL_CONF_INT, "0", 0, 256, NULL, false, false, false,
+	  "server threads per listen address, each with its own store connection; 0 = one per "
+	  "CPU the daemon may use" },
 	{ "web", "timeout", IPBL_CONF_DURATION, "10s", MS(1), MS(3600), NULL, false, false, false,
 	  "an HTTP connection idle this long (whole seconds) is closed" },
 	{ "web", "case_rate", IPBL_CONF_INT, "5", 1, 10000, NULL, false, false, false,

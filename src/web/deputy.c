@@ -3,15 +3,15 @@
  *
  * DESIGN
  * A login checks the password against its argon2id string (crypto_pwhash_str_verify). That
- * check is slow on purpose (tens of milliseconds and 64 MiB) and runs on the server thread of
- * the listen address, which answers nothing else meanwhile (libmicrohttpd runs one thread
- * per listen address here), so it is kept off every other path: only POST /deputy/login
- * pays it, after the CSRF check and the lockout check, and at most a few times per second in
- * the whole process. Every other console request costs one BLAKE2b of the session cookie and
- * one indexed store read. An unknown name is checked against a dummy hash, so the answer and
- * its timing do not tell which names exist. A session id is 256 random bits in an HttpOnly,
- * SameSite=Strict cookie limited to /deputy (Secure when base_url is https); the store keeps
- * its hash and expiry. Every POST carries a CSRF token bound to the session id.
+ * check is slow on purpose (tens of milliseconds and 64 MiB), so it runs on the web
+ * component's slow-work thread (slow.h), one check at a time and at the lowest CPU priority,
+ * with the connection suspended: the server threads go on answering lookups meanwhile. Only
+ * POST /deputy/login pays it, after the CSRF check and the lockout check, and at most a few
+ * times per second in the whole process. Every other console request costs one BLAKE2b of
+ * the session cookie and one indexed store read. An unknown name is checked against a dummy hash,
+ * so the answer and its timing do not tell which names exist. A session id is 256 random bits in an
+ * HttpOnly, SameSite=Strict cookie limited to /deputy (Secure when base_url is https); the store
+ * keeps its hash and expiry. Every POST carries a CSRF token bound to the session id.
  *
  * The actions go through the engine, which records them in the audit log and the zone
  * journal in one transaction (DNS follows within a second); replies on cases are stored with
@@ -27,6 +27,7 @@
 
 #include "lib/clock.h"
 #include "lib/ipaddr.h"
+#include "lib/mem.h"
 #include "lib/str.h"
 #include "web/cases.h"
 #include "web/form.h"
@@ -183,6 +184,9 @@ static bool session_csrf_ok(web_app_t *app, const web_request_t *rq, const sessi
 
 /* ---- login ---- */
 
+/* The longest password a login takes, in characters (UTF-8: up to 4 bytes each). */
+#define LOGIN_PASSWORD_MAX 1024
+
 static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
@@ -290,9 +294,122 @@ static int login_succeeded(web_app_t *app, const web_request_t *rq, web_response
 	return 0;
 }
 
-static void route_login_post(web_app_t *app, const web_request_t *rq, web_response_t *rs)
+/* A login's password check, done on the slow-work thread (web_internal.h). */
+typedef struct {
+	web_slow_t base;
+	bool known;				   /* the name is a deputy's */
+	bool good;				   /* set by the check: name and password match */
+	int64_t now;				   /* when the login came */
+	store_deputy_t d;			   /* the deputy, when known (its password hash) */
+	char name[STORE_NAME_MAX];		   /* as typed */
+	char password[LOGIN_PASSWORD_MAX * 4 + 1]; /* as typed, wiped after the check */
+	size_t password_len;
+} login_job_t;
+
+static void login_check(web_slow_t *job)
+{
+	login_job_t *j = (login_job_t *)job;
+	const char *hash = j->known ? j->d.password_hash : dummy();
+	j->good = hash[0] != '\0' &&
+		  crypto_pwhash_str_verify(hash, j->password, j->password_len) == 0 && j->known;
+	sodium_memzero(j->password, sizeof(j->password));
+}
+
+static void login_free(web_slow_t *job)
+{
+	login_job_t *j = (login_job_t *)job;
+	sodium_memzero(j, sizeof(*j));
+	free(j);
+}
+
+static void login_keys(const web_request_t *rq, const char *name, char name_key[STORE_NAME_MAX + 8],
+		       char ip_key[80])
+{
+	snprintf(name_key, STORE_NAME_MAX + 8, "name %s", name);
+	snprintf(ip_key, 80, "ip %s", rq->client_addr ? rq->client_addr : "");
+}
+
+/* After the check, on the server thread: count a failure, or open the session. */
+static void login_finish(web_slow_t *job, web_app_t *app, const web_request_t *rq,
+			 web_response_t *rs)
+{
+	login_job_t *j = (login_job_t *)job;
+	web_cases_globals_t *g = web_cases_globals(app);
+	char name_key[STORE_NAME_MAX + 8];
+	char ip_key[80];
+	login_keys(rq, j->name, name_key, ip_key);
+	int64_t retry = 0;
+	if (!j->good) {
+		(void)web_session_limiter_take(&g->logins_name, name_key, j->now, NULL);
+		(void)web_session_limiter_take(&g->logins_ip, ip_key, j->now, NULL);
+		ipbl_log_notice("failed deputy login from %s",
+				rq->client_addr && rq->client_addr[0] ? rq->client_addr : "?");
+		if (web_session_limiter_blocked(&g->logins_name, name_key, j->now, &retry) ||
+		    web_session_limiter_blocked(&g->logins_ip, ip_key, j->now, &retry)) {
+			locked_out(app, rq, rs, j->name, retry);
+		} else {
+			render_login(app, rq, rs, 403, j->name, "Wrong name or password.");
+		}
+		return;
+	}
+	web_session_limiter_reset(&g->logins_name, name_key);
+	int ret = login_succeeded(app, rq, rs, &j->d, j->now);
+	if (ret != 0) {
+		store_trouble(app, rs, ret);
+	}
+}
+
+/* The checks before any password work: the form, CSRF, lockouts, the rate of checks. Returns
+ * the job for the slow-work thread, or NULL when rs is already answered. */
+static login_job_t *login_prepare(web_app_t *app, const web_request_t *rq, web_response_t *rs,
+				  web_form_field_t f[2])
 {
 	web_cases_globals_t *g = web_cases_globals(app);
+	const char *name = f[0].error ? "" : f[0].value;
+	if (f[0].error != NULL || f[1].error != NULL) {
+		render_login(app, rq, rs, 400, name, f[0].error ? f[0].error : f[1].error);
+		return NULL;
+	}
+	int64_t now = engine_now_ms(app->engine);
+	int64_t retry = 0;
+	char name_key[STORE_NAME_MAX + 8];
+	char ip_key[80];
+	login_keys(rq, name, name_key, ip_key);
+	if (web_session_limiter_blocked(&g->logins_name, name_key, now, &retry) ||
+	    web_session_limiter_blocked(&g->logins_ip, ip_key, now, &retry)) {
+		locked_out(app, rq, rs, name, retry);
+		return NULL;
+	}
+	if (!web_session_limiter_take(&g->logins_all, "all", now, &retry)) {
+		render_login(app, rq, rs, 503, name,
+			     "The server is busy checking other logins. Try again in a second.");
+		return NULL;
+	}
+	login_job_t *j = ipbl_xcalloc(1, sizeof(*j));
+	if (f[1].len >= sizeof(j->password)) { /* cannot happen: the form read bounds it */
+		login_free(&j->base);
+		render_login(app, rq, rs, 400, name, "The password is too long.");
+		return NULL;
+	}
+	int ret = store_deputy_get(app->store, name, &j->d);
+	if (ret != 0 && ret != IPBL_ENOENT) {
+		login_free(&j->base);
+		store_trouble(app, rs, ret);
+		return NULL;
+	}
+	j->base = (web_slow_t){ .work = login_check, .finish = login_finish, .free = login_free };
+	j->known = ret == 0;
+	j->now = now;
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	memcpy(j->password, f[1].value, f[1].len);
+	j->password_len = f[1].len;
+	return j;
+}
+
+/* POST /deputy/login: the cheap checks here, the password check on the slow-work thread (it
+ * would hold up every other client of this server thread), the answer in login_finish. */
+static void route_login_post(web_app_t *app, const web_request_t *rq, web_response_t *rs)
+{
 	if (!web_cases_csrf_ok(app, rq, "login")) {
 		render_login(app, rq, rs, 403, "",
 			     "The login form expired or was not sent from this site. Please log "
@@ -304,63 +421,18 @@ static void route_login_post(web_app_t *app, const web_request_t *rq, web_respon
 		  .label = "Name",
 		  .max_chars = STORE_NAME_MAX - 1,
 		  .required = true },
-		{ .name = "password", .label = "Password", .max_chars = 1024, .required = true },
+		{ .name = "password",
+		  .label = "Password",
+		  .max_chars = LOGIN_PASSWORD_MAX,
+		  .required = true },
 	};
-	int errors = web_cases_form_read(rq, f, 2, rs);
-	if (errors < 0) {
+	if (web_cases_form_read(rq, f, 2, rs) < 0) {
 		return;
 	}
-	const char *name = f[0].error ? "" : f[0].value;
-	if (errors > 0) {
-		render_login(app, rq, rs, 400, name, f[0].error ? f[0].error : f[1].error);
-		goto out;
+	login_job_t *j = login_prepare(app, rq, rs, f);
+	if (j != NULL) {
+		rs->slow = &j->base;
 	}
-	int64_t now = engine_now_ms(app->engine);
-	int64_t retry = 0;
-	char name_key[STORE_NAME_MAX + 8];
-	char ip_key[80];
-	snprintf(name_key, sizeof(name_key), "name %s", name);
-	snprintf(ip_key, sizeof(ip_key), "ip %s", rq->client_addr ? rq->client_addr : "");
-	/* the lockout is checked before any password work */
-	if (web_session_limiter_blocked(&g->logins_name, name_key, now, &retry) ||
-	    web_session_limiter_blocked(&g->logins_ip, ip_key, now, &retry)) {
-		locked_out(app, rq, rs, name, retry);
-		goto out;
-	}
-	if (!web_session_limiter_take(&g->logins_all, "all", now, &retry)) {
-		rs->allow = NULL;
-		render_login(app, rq, rs, 503, name,
-			     "The server is busy checking other logins. Try again in a second.");
-		goto out;
-	}
-	store_deputy_t d;
-	int ret = store_deputy_get(app->store, name, &d);
-	if (ret != 0 && ret != IPBL_ENOENT) {
-		store_trouble(app, rs, ret);
-		goto out;
-	}
-	const char *hash = ret == 0 ? d.password_hash : dummy();
-	bool good = hash[0] != '\0' && crypto_pwhash_str_verify(hash, f[1].value, f[1].len) == 0 &&
-		    ret == 0;
-	if (!good) {
-		(void)web_session_limiter_take(&g->logins_name, name_key, now, NULL);
-		(void)web_session_limiter_take(&g->logins_ip, ip_key, now, NULL);
-		ipbl_log_notice("failed deputy login from %s",
-				rq->client_addr && rq->client_addr[0] ? rq->client_addr : "?");
-		if (web_session_limiter_blocked(&g->logins_name, name_key, now, &retry) ||
-		    web_session_limiter_blocked(&g->logins_ip, ip_key, now, &retry)) {
-			locked_out(app, rq, rs, name, retry);
-		} else {
-			render_login(app, rq, rs, 403, name, "Wrong name or password.");
-		}
-		goto out;
-	}
-	web_session_limiter_reset(&g->logins_name, name_key);
-	ret = login_succeeded(app, rq, rs, &d, now);
-	if (ret != 0) {
-		store_trouble(app, rs, ret);
-	}
-out:
 	if (f[1].value != NULL) {
 		sodium_memzero(f[1].value, f[1].len);
 	}

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The libmicrohttpd glue: one MHD server per [web] listen address, each with one internal
- * polling thread (epoll where there is one) that owns its own store connection and engine.
- * Every limit that keeps a hostile client from taking the server is set here: connections in
- * all and per client address, an idle timeout, the memory a connection may use for its
- * request head, and the body size per route. The router (routes.c) sees only whole
- * requests. */
+/* The libmicrohttpd glue: one MHD server per [web] listen address, each with a pool of
+ * [web] threads internal polling threads (epoll where there is one); every thread of the pool
+ * owns its own store connection and engine, so that a request that waits holds up only the
+ * connections of its own thread. Work slow by design (a deputy login's password check) goes
+ * to the slow-work thread (slow.h) while its connection waits suspended. Every limit that keeps a
+ * hostile client from taking the server is set here: connections in all and per client address, an
+ * idle timeout, the memory a connection may use for its request head, and the body size per route.
+ * The router (routes.c) sees only whole requests. */
 #include "web/web.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "lib/cpu.h"
 #include "lib/mem.h"
 #include "lib/net.h"
 #include "lib/paths.h"
@@ -34,6 +38,10 @@
 /* The most header fields a request may have (browsers send about 15, proxies add a few); more
  * are refused with 431 before the router sees them. */
 #define WEB_HEADERS_MAX 100
+/* The most server threads per listen address ([web] threads). */
+#define WEB_THREADS_MAX 256
+/* The most jobs waiting for the slow-work thread (logins come at most 8 a second). */
+#define WEB_SLOW_QUEUE 32
 /* How long web_stop lets requests in flight finish. */
 #define WEB_DRAIN_MS 1000
 
@@ -46,9 +54,11 @@
 
 typedef struct {
 	web_t *w;
-	web_app_t app;
-	ipbl_conf_addr_t addr; /* with the bound port */
-	int fd;		       /* the listening socket until MHD owns it; -1 after */
+	web_app_t *apps;	/* one for each server thread: [web] threads of them */
+	size_t n_apps;		/* opened so far */
+	atomic_size_t next_app; /* the next one a thread takes on its first request */
+	ipbl_conf_addr_t addr;	/* with the bound port */
+	int fd;			/* the listening socket until MHD owns it; -1 after */
 	struct MHD_Daemon *mhd;
 } listener_t;
 
@@ -63,6 +73,8 @@ struct web {
 	unsigned max_per_ip;
 	unsigned timeout_s;
 	size_t max_body;
+	unsigned threads;	      /* [web] threads: server threads per listen address */
+	web_slow_pool_t *slow;	      /* the slow-work thread, from web_start to web_stop */
 	ipbl_prefix_t *trusted_proxy; /* [web] trusted_proxy */
 	size_t n_trusted_proxy;
 	bool started;
@@ -87,7 +99,10 @@ typedef struct {
 	size_t cap;
 	size_t limit;
 	bool too_large;
-	bool refused; /* too many header fields: answered 431 at once */
+	bool refused;	  /* too many header fields: answered 431 at once */
+	web_slow_t *slow; /* a job on the slow-work thread (connection suspended), or NULL */
+	bool slow_busy;	  /* the slow-work thread took no more jobs: answer 503 */
+	struct MHD_Connection *conn; /* while suspended for slow work */
 } req_t;
 
 /* ---- responses ---- */
@@ -290,10 +305,37 @@ static const char *client_address(const web_t *w, struct MHD_Connection *c,
 	return ipbl_ipaddr_format(&ip, buf);
 }
 
-static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const char *url,
-				const char *method, req_t *r)
+/* The state of the server thread this runs on. A thread takes one of its listener's set on
+ * its first request and keeps it for its life: MHD starts exactly [web] threads threads for a
+ * listener, and each serves only the connections it accepted. NULL cannot happen unless MHD
+ * starts more threads than asked for. */
+static _Thread_local struct {
+	const listener_t *l;
+	web_app_t *app;
+} tls_app;
+
+static web_app_t *thread_app(listener_t *l)
 {
-	web_request_t rq = {
+	if (tls_app.l == l) {
+		return tls_app.app;
+	}
+	size_t i = atomic_fetch_add_explicit(&l->next_app, 1, memory_order_relaxed);
+	if (i >= l->n_apps) {
+		ipbl_log_err("more server threads than the %zu configured: request refused",
+			     l->n_apps);
+		return NULL;
+	}
+	tls_app.l = l;
+	tls_app.app = &l->apps[i];
+	return tls_app.app;
+}
+
+/* The request as the router sees it; peer is the buffer of rq->client_addr. */
+static void request_view(listener_t *l, struct MHD_Connection *c, const char *url,
+			 const char *method, const req_t *r, web_request_t *rq,
+			 char peer[IPBL_IPADDR_STRLEN])
+{
+	*rq = (web_request_t){
 		.method = method,
 		.path = url,
 		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -303,22 +345,89 @@ static enum MHD_Result dispatch(listener_t *l, struct MHD_Connection *c, const c
 		.body = r->body,
 		.body_len = r->len,
 	};
-	rq.ip_arg = ip_argument(c, &rq.ip_arg_bad);
-	char peer[IPBL_IPADDR_STRLEN] = "";
-	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-	rq.client_addr = client_address(l->w, c, peer);
-	web_response_t rs = { 0 };
-	web_out_init(&rs.body, 0);
-	web_route(&l->app, &rq, &rs);
+	rq->ip_arg = ip_argument(c, &rq->ip_arg_bad);
+	rq->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	rq->client_addr = client_address(l->w, c, peer);
+}
+
+static enum MHD_Result answer(listener_t *l, struct MHD_Connection *c, const char *url,
+			      const char *method, web_response_t *rs)
+{
 	if (ipbl_log_enabled(IPBL_LOG_DEBUG)) {
 		char m[16], p[121];
 		printable(method, m, sizeof(m));
 		printable(url, p, sizeof(p));
-		ipbl_log_debug("request method=%s path=%s status=%u", m, p, rs.status);
+		ipbl_log_debug("request method=%s path=%s status=%u", m, p, rs->status);
 	}
-	enum MHD_Result ret = send_response(l, c, &rs);
-	web_out_fini(&rs.body);
+	enum MHD_Result ret = send_response(l, c, rs);
+	web_out_fini(&rs->body);
 	return ret;
+}
+
+/* On the slow-work thread: the job, then MHD may call on_request for the connection again. */
+static void slow_work(void *arg)
+{
+	req_t *r = arg;
+	r->slow->work(r->slow);
+}
+
+static void slow_done(void *arg)
+{
+	req_t *r = arg;
+	MHD_resume_connection(r->conn);
+}
+
+/* The route asked for slow work: suspend the connection and hand the job over. When the
+ * slow-work thread takes no more, the connection is resumed at once and gets 503. */
+static enum MHD_Result suspend_for_slow_work(listener_t *l, struct MHD_Connection *c, req_t *r,
+					     web_response_t *rs)
+{
+	r->slow = rs->slow;
+	r->conn = c;
+	web_out_fini(&rs->body);
+	MHD_suspend_connection(c);
+	if (!web_slow_pool_submit(l->w->slow, slow_work, slow_done, r)) {
+		r->slow_busy = true;
+		MHD_resume_connection(c);
+	}
+	return MHD_YES;
+}
+
+/* Back from the slow-work thread: the route finishes the answer. */
+static enum MHD_Result finish_slow_work(listener_t *l, web_app_t *app, struct MHD_Connection *c,
+					const char *url, const char *method, req_t *r)
+{
+	web_slow_t *job = r->slow;
+	r->slow = NULL;
+	web_response_t rs = { 0 };
+	web_out_init(&rs.body, 0);
+	if (r->slow_busy) {
+		web_route_error_html(&rs, 503, "Busy",
+				     "The server is busy with other work of this kind. Try again "
+				     "in a few seconds.");
+	} else {
+		char peer[IPBL_IPADDR_STRLEN] = "";
+		web_request_t rq;
+		request_view(l, c, url, method, r, &rq, peer);
+		job->finish(job, app, &rq, &rs);
+	}
+	job->free(job);
+	return answer(l, c, url, method, &rs);
+}
+
+static enum MHD_Result dispatch(listener_t *l, web_app_t *app, struct MHD_Connection *c,
+				const char *url, const char *method, req_t *r)
+{
+	char peer[IPBL_IPADDR_STRLEN] = "";
+	web_request_t rq;
+	request_view(l, c, url, method, r, &rq, peer);
+	web_response_t rs = { 0 };
+	web_out_init(&rs.body, 0);
+	web_route(app, &rq, &rs);
+	if (rs.slow != NULL) {
+		return suspend_for_slow_work(l, c, r, &rs);
+	}
+	return answer(l, c, url, method, &rs);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -327,6 +436,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	(void)version;
 	listener_t *l = cls;
+	web_app_t *app = thread_app(l);
+	if (app == NULL) {
+		return MHD_NO;
+	}
 	req_t *r = *req_cls;
 	if (r == NULL) {
 		/* the head is in: decide the body limit before any of the body is read */
@@ -339,7 +452,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			r->refused = true;
 			return send_too_many_headers(l, c);
 		}
-		r->limit = web_route_body_limit(&l->app, method, url);
+		r->limit = web_route_body_limit(app, method, url);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long n = 0;
@@ -369,7 +482,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->refused) {
 		return send_too_many_headers(l, c);
 	}
-	return dispatch(l, c, url, method, r);
+	if (r->slow != NULL) {
+		return finish_slow_work(l, app, c, url, method, r);
+	}
+	return dispatch(l, app, c, url, method, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
@@ -380,6 +496,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	(void)toe;
 	req_t *r = *req_cls;
 	if (r != NULL) {
+		if (r->slow != NULL) {
+			r->slow->free(r->slow);
+		}
 		free(r->body);
 		free(r);
 		*req_cls = NULL;
@@ -412,9 +531,13 @@ static int read_settings(web_t *w)
 	long long conns = ipbl_conf_int(c, "web", "max_connections");
 	long long per_ip = ipbl_conf_int(c, "web", "max_connections_per_ip");
 	long long timeout_ms = ipbl_conf_duration_ms(c, "web", "timeout");
+	long long threads = ipbl_conf_int(c, "web", "threads");
+	if (threads == 0) {
+		threads = ipbl_cpu_count();
+	}
 	/* the schema bounds every value; these only guard the conversions */
 	if (max_body <= 0 || conns <= 0 || conns > UINT_MAX || per_ip < 0 || per_ip > UINT_MAX ||
-	    timeout_ms <= 0) {
+	    timeout_ms <= 0 || threads < 1 || threads > WEB_THREADS_MAX) {
 		ipbl_log_err("%s: [web]: a limit is out of range", ipbl_conf_path(c));
 		return IPBL_ECONF;
 	}
@@ -432,6 +555,8 @@ static int read_settings(web_t *w)
 	w->max_body = (size_t)max_body;
 	w->max_connections = (unsigned)conns;
 	w->max_per_ip = (unsigned)per_ip;
+	/* MHD shares the connection limit out among the threads: at least one each */
+	w->threads = (unsigned)(threads < conns ? threads : conns);
 	/* MHD counts whole seconds: round up so a timeout never becomes 0 (= none) */
 	w->timeout_s = (unsigned)((timeout_ms + 999) / 1000);
 	return 0;
@@ -456,34 +581,54 @@ static int open_clock(web_t *w)
 	return ret;
 }
 
-/* Open the listener's store and engine and bind its socket. */
+/* Open one server thread's store connection and engine. */
+static int app_open(web_t *w, web_app_t *app, const char *store_path)
+{
+	char err[1024];
+	app->conf = w->conf;
+	app->metrics = &w->metrics;
+	app->file_hook = &w->file_hook;
+	app->max_body = w->max_body;
+	app->base_url = ipbl_conf_str(w->conf, "web", "base_url");
+	app->zone = ipbl_conf_is_set(w->conf, "dns", "zone") ? ipbl_conf_str(w->conf, "dns", "zone")
+							     : NULL;
+	int ret = store_open("sqlite", store_path, &app->store, err, sizeof(err));
+	if (ret != 0) {
+		app->store = NULL;
+		ipbl_log_err("cannot open the store: %s", err);
+		return ret;
+	}
+	ret = engine_new(w->conf, app->store, w->clock, &app->engine, err, sizeof(err));
+	if (ret != 0) {
+		app->engine = NULL;
+		ipbl_log_err("%s", err);
+	}
+	return ret;
+}
+
+static void app_close(web_app_t *app)
+{
+	engine_free(app->engine);
+	store_close(app->store);
+}
+
+/* Open the listener's threads' stores and engines and bind its socket. */
 static int listener_open(web_t *w, listener_t *l, const ipbl_conf_addr_t *addr,
 			 const char *store_path)
 {
-	char err[1024];
 	char text[IPBL_CONF_ADDR_STRLEN];
 	l->w = w;
 	l->fd = -1;
 	l->addr = *addr;
-	l->app.conf = w->conf;
-	l->app.metrics = &w->metrics;
-	l->app.file_hook = &w->file_hook;
-	l->app.max_body = w->max_body;
-	l->app.base_url = ipbl_conf_str(w->conf, "web", "base_url");
-	l->app.zone = ipbl_conf_is_set(w->conf, "dns", "zone")
-			      ? ipbl_conf_str(w->conf, "dns", "zone")
-			      : NULL;
-	int ret = store_open("sqlite", store_path, &l->app.store, err, sizeof(err));
-	if (ret != 0) {
-		l->app.store = NULL;
-		ipbl_log_err("cannot open the store: %s", err);
-		return ret;
-	}
-	ret = engine_new(w->conf, l->app.store, w->clock, &l->app.engine, err, sizeof(err));
-	if (ret != 0) {
-		l->app.engine = NULL;
-		ipbl_log_err("%s", err);
-		return ret;
+	atomic_init(&l->next_app, 0);
+	l->apps = ipbl_xcalloc(w->threads, sizeof(*l->apps));
+	int ret = 0;
+	while (l->n_apps < w->threads) {
+		ret = app_open(w, &l->apps[l->n_apps], store_path);
+		l->n_apps++; /* closed by web_free even when half open */
+		if (ret != 0) {
+			return ret;
+		}
 	}
 	ret = ipbl_net_tcp_listen(addr, 128, &l->fd);
 	if (ret != 0) {
@@ -555,7 +700,8 @@ fail:
 
 static int listener_start(web_t *w, listener_t *l)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
 									: MHD_USE_AUTO;
 	/* the logger first, so that MHD's messages about the other options reach it */
@@ -563,9 +709,9 @@ static int listener_start(web_t *w, listener_t *l)
 		flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
 		(void *)l, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd, MHD_OPTION_CONNECTION_LIMIT,
 		w->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->max_per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, w->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)l,
-		MHD_OPTION_END);
+		MHD_OPTION_THREAD_POOL_SIZE, w->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		w->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)l, MHD_OPTION_END);
 	if (l->mhd == NULL) {
 		char text[IPBL_CONF_ADDR_STRLEN];
 		ipbl_log_err("cannot start the HTTP server on %s",
@@ -578,8 +724,13 @@ static int listener_start(web_t *w, listener_t *l)
 
 int web_start(web_t *w)
 {
+	int ret = web_slow_pool_start(WEB_SLOW_QUEUE, &w->slow);
+	if (ret != 0) {
+		ipbl_log_err("cannot start the slow-work thread (%s)", ipbl_strerror(ret));
+		return ret;
+	}
 	for (size_t i = 0; i < w->n; i++) {
-		int ret = listener_start(w, &w->ls[i]);
+		ret = listener_start(w, &w->ls[i]);
 		if (ret != 0) {
 			web_stop(w);
 			return ret;
@@ -636,6 +787,9 @@ void web_stop(web_t *w)
 		}
 		nanosleep(&step, NULL);
 	}
+	/* the jobs still queued run and resume their connections: MHD stops none suspended */
+	web_slow_pool_stop(w->slow);
+	w->slow = NULL;
 	for (size_t i = 0; i < w->n; i++) {
 		listener_t *l = &w->ls[i];
 		if (l->mhd != NULL) {
@@ -658,8 +812,10 @@ void web_free(web_t *w)
 	web_stop(w);
 	for (size_t i = 0; i < w->n; i++) {
 		listener_t *l = &w->ls[i];
-		engine_free(l->app.engine);
-		store_close(l->app.store);
+		for (size_t j = 0; j < l->n_apps; j++) {
+			app_close(&l->apps[j]);
+		}
+		free(l->apps);
 	}
 	free(w->ls);
 	free(w->trusted_proxy);

@@ -14,7 +14,8 @@
 
 typedef struct web web_t;
 
-/* Check the [web] settings, open the clock, the store and an engine per listen address, and
+/* Check the [web] settings, open the clock, a store connection and an engine for each server
+ * thread of each listen address, and
  * bind every listen address (port 0 picks a free port; the bound port is logged). Borrows
  * conf until web_free. Logs and returns IPBL_E* on failure (nothing is left open). */
 int web_new(const ipbl_conf_t *conf, web_t **out) IPBL_MUSTCHECK;
@@ -31,8 +32,8 @@ void web_set_metrics_hook(web_t *w, web_metrics_fn fn, void *arg);
 typedef void (*web_file_match_fn)(void *arg, const ipbl_ipaddr_t *ip, zone_match_t *out);
 void web_set_file_match_hook(web_t *w, web_file_match_fn fn, void *arg);
 
-/* Start serving: one thread per listen address. Call with every signal blocked (the threads
- * inherit the mask). */
+/* Start serving: [web] threads server threads per listen address and the slow-work thread.
+ * Call with every signal blocked (the threads inherit the mask). */
 int web_start(web_t *w) IPBL_MUSTCHECK;
 
 /* "127.0.0.1:8080,[::1]:8080": the bound listen addresses. */

@@ -16,6 +16,7 @@
 #include "lib/conf.h"
 #include "store/store.h"
 #include "web/render.h"
+#include "web/slow.h"
 
 /* The status codes counted one by one in ipbl_web_requests_total; others count as "other". */
 /* clang-format off */
@@ -92,7 +93,23 @@ typedef struct {
 	const char *client_addr; /* the peer's address as text, or "" when unknown */
 } web_request_t;
 
-typedef struct {
+typedef struct web_response web_response_t;
+
+/* Work too slow for a server thread (slow.h). A route that needs it allocates a job that
+ * starts with this struct, sets rs->slow to it and returns with nothing else in rs: the glue
+ * suspends the connection, runs work on the slow-work thread, then calls finish on a server
+ * thread of the same listener with the same request to fill rs, and at last free. work runs
+ * alone, without the store or the engine; finish has the thread's web_app_t. When the
+ * slow-work thread is busy, the glue answers 503 itself and calls only free. */
+typedef struct web_slow web_slow_t;
+struct web_slow {
+	void (*work)(web_slow_t *job);
+	void (*finish)(web_slow_t *job, web_app_t *app, const web_request_t *rq,
+		       web_response_t *rs);
+	void (*free)(web_slow_t *job);
+};
+
+struct web_response {
 	unsigned status;
 	const char *content_type; /* static string */
 	web_out_t body;
@@ -100,7 +117,8 @@ typedef struct {
 	const char *www_authenticate; /* 401: the WWW-Authenticate header */
 	char location[96];	      /* 201: the Location header, or "" */
 	char set_cookie[256];	      /* a Set-Cookie header, or "" */
-} web_response_t;
+	web_slow_t *slow;	      /* work for the slow-work thread, or NULL (see above) */
+};
 
 /* The body limit for a request to method + path: max_body for the routes that take a body,
  * WEB_BODY_IGNORED_MAX for the others. */

@@ -8,6 +8,7 @@ import http.client
 import json
 import re
 import socket
+import sqlite3
 import time
 import urllib.parse
 
@@ -328,3 +329,23 @@ def test_hostile_clients(web):
     finally:
         s.close()
     assert c.get("/healthz")[0] == 200
+
+
+def test_healthz_says_when_the_store_is_broken(web):
+    """/healthz reads the store: 503 once the store file is damaged, and the daemon keeps
+    answering (DNS too) instead of crashing."""
+    d, c, _ = web
+    assert c.get("/healthz")[:1] == (200,)
+    path = d.data_dir / "ipbl.db"
+    db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    # fold the WAL into the file, so that what the daemon reads next comes from the file
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    d.expected_errors.append(re.compile(r"store|database|malformed|not a database"))
+    with open(path, "r+b") as f:
+        f.write(b"\0" * 4096 * 4)  # the header and the first pages
+    status, _, body = c.get("/healthz")
+    assert (status, body) == (503, b"store unreachable\n")
+    assert d.alive()
+    assert c.get("/api/v1/lookup/" + IP)[0] in (500, 503)
+    assert d.alive()
