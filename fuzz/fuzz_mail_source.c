@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Fuzz target: any bytes as a message (or a report carrying one). Its Received fields are
  * read, parsed one by one and walked; it is classified (spam, bounce, auto-reply) and its
- * submit+NAME reporter looked up. Nothing may crash, hang or leak, and the fast header reader
- * must give exactly the fields GMime's whole-message parse gives. */
+ * submit+NAME reporter looked up; its Subject normalised. Nothing may crash, hang or leak, and
+ * the fast header reader must give exactly the fields (and Subject) GMime's whole-message
+ * parse gives. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "mail/message.h"
 #include "mail/received.h"
 #include "mail/source.h"
+#include "mail/subject.h"
 #include "mail/submit.h"
 #include "mail/walk.h"
 
@@ -26,6 +28,10 @@ static void check_same(const mail_message_received_t *a, const mail_message_rece
 		if (strcmp(a->fields[i], b->fields[i]) != 0) {
 			abort();
 		}
+	}
+	if ((a->subject == NULL) != (b->subject == NULL) ||
+	    (a->subject != NULL && strcmp(a->subject, b->subject) != 0)) {
+		abort();
 	}
 }
 
@@ -55,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_same(&msg, &ref);
 	mail_message_received_fini(&ref);
+	if (msg.subject != NULL) {
+		free(mail_subject_normalise(msg.subject, strlen(msg.subject)));
+	}
 
 	enum { HOPS_MAX = 64 };
 	static mail_received_hop_t hops[HOPS_MAX];

@@ -290,6 +290,33 @@ static int decide_only(engine_t *e, const ipbl_ipaddr_t *ip, int64_t now, engine
 
 /* ---- writes ---- */
 
+typedef struct {
+	ipbl_ipaddr_t *v;
+	size_t n, cap;
+} ip_vec_t;
+
+static int collect_ip(void *arg, const ipbl_ipaddr_t *ip)
+{
+	ip_vec_t *vec = arg;
+	if (vec->n == vec->cap) {
+		vec->cap = vec->cap ? vec->cap * 2 : 64;
+		vec->v = ipbl_xrealloc(vec->v, vec->cap * sizeof(*vec->v));
+	}
+	vec->v[vec->n++] = *ip;
+	return 0;
+}
+
+/* Add ip to vec unless it is there already. */
+static void collect_ip_once(ip_vec_t *vec, const ipbl_ipaddr_t *ip)
+{
+	for (size_t i = 0; i < vec->n; i++) {
+		if (ipbl_ipaddr_eq(&vec->v[i], ip)) {
+			return;
+		}
+	}
+	(void)collect_ip(vec, ip);
+}
+
 static int reporter_for_write(engine_t *e, const char *name, store_reporter_t *r)
 {
 	if (name == NULL) {
@@ -319,6 +346,8 @@ static int report_in_txn(engine_t *e, const engine_report_t *in, int64_t now, en
 		.kind = in->kind,
 	};
 	snprintf(r.digest, sizeof(r.digest), "%s", in->digest);
+	snprintf(r.subject_key, sizeof(r.subject_key), "%s",
+		 in->subject_key ? in->subject_key : "");
 	ret = store_report_add(e->store, &r);
 	out->id = r.id;
 	if (ret == IPBL_EEXIST) {
@@ -466,22 +495,6 @@ int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const
 
 /* ---- reporter standing ---- */
 
-typedef struct {
-	ipbl_ipaddr_t *v;
-	size_t n, cap;
-} ip_vec_t;
-
-static int collect_ip(void *arg, const ipbl_ipaddr_t *ip)
-{
-	ip_vec_t *vec = arg;
-	if (vec->n == vec->cap) {
-		vec->cap = vec->cap ? vec->cap * 2 : 64;
-		vec->v = ipbl_xrealloc(vec->v, vec->cap * sizeof(*vec->v));
-	}
-	vec->v[vec->n++] = *ip;
-	return 0;
-}
-
 /* Re-decide every address the reporter reported inside the report window. */
 static int redecide_reporter(engine_t *e, int64_t reporter_id, const char *actor, int64_t now,
 			     size_t *n_done)
@@ -548,8 +561,8 @@ int engine_reporter_ban(engine_t *e, const char *name, const char *actor, size_t
 	return reporter_standing(e, name, actor, true, n_redecided);
 }
 
-static int void_in_txn(engine_t *e, int64_t id, const char *actor, const char *reason, int64_t now,
-		       engine_result_t *out)
+static int void_one(engine_t *e, int64_t id, const char *actor, const char *reason, int64_t now,
+		    engine_result_t *out)
 {
 	store_report_t r;
 	int ret = store_report_get(e->store, id, &r);
@@ -581,16 +594,36 @@ static int void_in_txn(engine_t *e, int64_t id, const char *actor, const char *r
 	return ret;
 }
 
-int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
-		       engine_result_t *out)
+static int void_in_txn(engine_t *e, const int64_t *ids, size_t n, const char *actor,
+		       const char *reason, int64_t now, engine_result_t *out)
+{
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		memset(out, 0, sizeof(*out));
+		ret = void_one(e, ids[i], actor, reason, now, out);
+	}
+	return ret;
+}
+
+int engine_void_reports(engine_t *e, const int64_t *ids, size_t n, const char *by,
+			const char *reason, engine_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (n == 0) {
+		return IPBL_EINVAL;
+	}
 	char actor[STORE_NAME_MAX + 16];
 	deputy_actor(by, actor, sizeof(actor));
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = void_in_txn(e, report_id, actor, reason, now, out));
+	ENGINE_TXN(e, ret = void_in_txn(e, ids, n, actor, reason, now, out));
 	return ret;
+}
+
+int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
+		       engine_result_t *out)
+{
+	return engine_void_reports(e, &report_id, 1, by, reason, out);
 }
 
 static int set_state_in_txn(engine_t *e, int64_t id, enum store_report_state state,
@@ -616,12 +649,11 @@ static int set_state_in_txn(engine_t *e, int64_t id, enum store_report_state sta
 	return ret;
 }
 
-static int challenge_in_txn(engine_t *e, int64_t id, bool open, const char *actor, const char *why,
-			    int64_t now, engine_result_t *out)
+/* Open or close the challenge of one report with its audit entry; *r gets the report. */
+static int challenge_mark(engine_t *e, int64_t id, bool open, const char *actor, const char *why,
+			  int64_t now, store_report_t *r)
 {
-	store_report_t r;
-	int ret = store_report_get(e->store, id, &r);
-	out->id = id;
+	int ret = store_report_get(e->store, id, r);
 	if (ret != 0) {
 		return ret;
 	}
@@ -633,22 +665,48 @@ static int challenge_in_txn(engine_t *e, int64_t id, bool open, const char *acto
 	snprintf(detail, sizeof(detail), "report %lld %s: %s", (long long)id,
 		 open ? "set aside while challenged" : "challenge closed, counts again",
 		 why ? why : "");
-	ret = audit_ip(e, now, actor, open ? "report_challenged" : "report_challenge_closed", &r.ip,
-		       detail);
-	if (ret == 0) {
-		ret = engine_redecide(e, &r.ip, now, actor, 0, out);
+	return audit_ip(e, now, actor, open ? "report_challenged" : "report_challenge_closed",
+			&r->ip, detail);
+}
+
+/* Mark every report, then re-decide each address they name once. */
+static int challenge_in_txn(engine_t *e, const int64_t *ids, size_t n, bool open, const char *actor,
+			    const char *why, int64_t now, engine_result_t *out)
+{
+	ip_vec_t ips = { 0 };
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		store_report_t r;
+		out->id = ids[i];
+		ret = challenge_mark(e, ids[i], open, actor, why, now, &r);
+		if (ret == 0) {
+			collect_ip_once(&ips, &r.ip);
+		}
 	}
+	for (size_t i = 0; ret == 0 && i < ips.n; i++) {
+		ret = engine_redecide(e, &ips.v[i], now, actor, 0, out);
+	}
+	free(ips.v);
+	return ret;
+}
+
+int engine_reports_challenge(engine_t *e, const int64_t *ids, size_t n, bool open,
+			     const char *actor, const char *why, engine_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n == 0) {
+		return IPBL_EINVAL;
+	}
+	int64_t now = engine_now_ms(e);
+	int ret;
+	ENGINE_TXN(e, ret = challenge_in_txn(e, ids, n, open, actor, why, now, out));
 	return ret;
 }
 
 int engine_report_challenge(engine_t *e, int64_t report_id, bool open, const char *actor,
 			    const char *why, engine_result_t *out)
 {
-	memset(out, 0, sizeof(*out));
-	int64_t now = engine_now_ms(e);
-	int ret;
-	ENGINE_TXN(e, ret = challenge_in_txn(e, report_id, open, actor, why, now, out));
-	return ret;
+	return engine_reports_challenge(e, &report_id, 1, open, actor, why, out);
 }
 
 int engine_report_set_state(engine_t *e, int64_t report_id, enum store_report_state state,

@@ -57,12 +57,14 @@ typedef struct {
 	const char *digest;
 	const char *evidence;
 	enum store_evidence_kind kind; /* engine_evidence_kind of the message; 0 = spam */
+	const char *subject_key;       /* engine_subject_key of the spam's Subject, or NULL */
 } engine_report_t;
 int engine_report(engine_t *e, const engine_report_t *in, engine_result_t *out) IPBL_MUSTCHECK;
 
 /* A report from a raw message (RFC 5322, or a report carrying the spam as message/rfc822):
  * finds the source with the Received walk (past the reporter's mail hosts and the extra
- * trusted relays), builds the evidence (the hops, redacted) and files it with engine_report.
+ * trusted relays), builds the evidence (the hops, redacted), keys the Subject of the message
+ * the walk read (engine_subject_key) and files it with engine_report.
  * ip, when not NULL, is the source given by a trusted feed (no walk). Errors as
  * engine_report, plus IPBL_EFORMAT (not a message) and IPBL_ENOENT with why set when no source
  * can be found ("undetermined: ..."). *source gets the IP that was blamed. */
@@ -75,6 +77,14 @@ typedef struct {
 } engine_message_t;
 int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_t *out,
 			  ipbl_ipaddr_t *source, char *why, size_t why_len) IPBL_MUSTCHECK;
+
+/* The key that finds a report by the Subject of its spam: BLAKE2b-128 (no key: it only has
+ * to tell subjects apart, and the text is not kept) of mail_subject_normalise(subject), as
+ * 32 hex digits and the NUL into out. The same key comes from the raw field (RFC 2047
+ * encoded-words decoded) and from what a sender types. Returns false, out "", for a blank
+ * subject (nothing to find it by) or when out of memory. */
+#define ENGINE_SUBJECT_KEY_LEN STORE_SUBJECT_KEY_LEN
+bool engine_subject_key(const char *subject, size_t len, char out[ENGINE_SUBJECT_KEY_LEN]);
 
 /* A spamtrap hit: mail for trap_address from the directly connected ip. Errors and
  * duplicates as engine_report. */
@@ -108,6 +118,11 @@ int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const
  * re-decided at once, and its reporter (if any) is fined. IPBL_ENOENT for an unknown id. */
 int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
 		       engine_result_t *out) IPBL_MUSTCHECK;
+/* The same for ids[0..n) (the reports of one challenge case) in one transaction: each is
+ * voided and its reporter fined, or nothing is. *out: the decision for the IP of the last
+ * one. IPBL_ENOENT when one id is unknown; IPBL_EINVAL when n is 0. */
+int engine_void_reports(engine_t *e, const int64_t *ids, size_t n, const char *by,
+			const char *reason, engine_result_t *out) IPBL_MUSTCHECK;
 
 /* Set a report's state (counted again, withdrawn, or suspended while a challenge is open:
  * use WITHDRAWN) and re-decide its IP at once, in one transaction, with an audit entry by
@@ -122,6 +137,13 @@ int engine_report_set_state(engine_t *e, int64_t report_id, enum store_report_st
  * engine_void_report. IPBL_ENOENT for an unknown id. */
 int engine_report_challenge(engine_t *e, int64_t report_id, bool open, const char *actor,
 			    const char *why, engine_result_t *out) IPBL_MUSTCHECK;
+/* The same for ids[0..n) (one case challenging several reports of one mailing) in one
+ * transaction: every report is marked and audited, then each IP they name is re-decided
+ * once. *out: the decision for the IP of the last one. IPBL_ENOENT when one id is unknown
+ * (nothing changes); IPBL_EINVAL when n is 0. */
+int engine_reports_challenge(engine_t *e, const int64_t *ids, size_t n, bool open,
+			     const char *actor, const char *why,
+			     engine_result_t *out) IPBL_MUSTCHECK;
 
 /* Change a reporter's standing (fine: one more fine, standing fined unless banned; ban) and
  * re-decide every IP it reported inside the report window, so a ban takes its reports out of

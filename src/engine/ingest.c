@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* A report from a raw message: the source finder picks the IP, the redacted hops become the
  * evidence, and engine_report files it. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,25 @@
 #include "engine/engine_internal.h"
 #include "mail/kind.h"
 #include "mail/source.h"
+#include "mail/subject.h"
+
+#define SUBJECT_HASH_BYTES 16
+_Static_assert(2 * SUBJECT_HASH_BYTES + 1 == ENGINE_SUBJECT_KEY_LEN, "subject key length");
+
+bool engine_subject_key(const char *subject, size_t len, char out[ENGINE_SUBJECT_KEY_LEN])
+{
+	out[0] = '\0';
+	char *norm = mail_subject_normalise(subject, len);
+	if (norm == NULL || norm[0] == '\0') {
+		free(norm);
+		return false;
+	}
+	unsigned char h[SUBJECT_HASH_BYTES];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)norm, strlen(norm), NULL, 0);
+	free(norm);
+	sodium_bin2hex(out, ENGINE_SUBJECT_KEY_LEN, h, sizeof(h));
+	return true;
+}
 
 /* The reporter's mail hosts and the extra relays as one trusted list. */
 static int trusted_for(engine_t *e, const engine_message_t *m, mail_trusted_t *t, char *why,
@@ -36,9 +56,11 @@ static int trusted_for(engine_t *e, const engine_message_t *m, mail_trusted_t *t
 	return ret == IPBL_EPARSE ? IPBL_EINVAL : ret;
 }
 
-/* Find the source; *evidence gets the redacted hops (malloc'd JSON text). */
+/* Find the source; *evidence gets the redacted hops (malloc'd JSON text) and subject_key the
+ * key of the Subject of the message the walk read ("" when it has none). */
 static int find_source(const engine_message_t *m, const mail_trusted_t *t, ipbl_ipaddr_t *ip,
-		       char **evidence, char *why, size_t why_len)
+		       char **evidence, char subject_key[ENGINE_SUBJECT_KEY_LEN], char *why,
+		       size_t why_len)
 {
 	mail_source_t src;
 	int ret = mail_source_find(m->msg, m->len, t, &src, why, why_len);
@@ -49,6 +71,10 @@ static int find_source(const engine_message_t *m, const mail_trusted_t *t, ipbl_
 	} else if (ret == 0) {
 		snprintf(why, why_len, "%s", src.result.reason);
 		ret = IPBL_ENOENT;
+	}
+	if (ret == 0 && src.fields.subject != NULL) {
+		(void)engine_subject_key(src.fields.subject, strlen(src.fields.subject),
+					 subject_key);
 	}
 	if (ret == 0) {
 		json_t *j = mail_source_json(&src, true);
@@ -67,9 +93,10 @@ int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_
 	why[0] = '\0';
 	mail_trusted_t trusted = { 0 };
 	char *evidence = NULL;
+	char subject_key[ENGINE_SUBJECT_KEY_LEN] = "";
 	int ret = trusted_for(e, m, &trusted, why, why_len);
 	if (ret == 0) {
-		ret = find_source(m, &trusted, source, &evidence, why, why_len);
+		ret = find_source(m, &trusted, source, &evidence, subject_key, why, why_len);
 	}
 	if (ret == IPBL_EFORMAT && m->ip != NULL) {
 		/* a trusted feed may send a bare note instead of the spam */
@@ -89,6 +116,7 @@ int engine_report_message(engine_t *e, const engine_message_t *m, engine_result_
 			.digest = digest,
 			.evidence = evidence ? evidence : "",
 			.kind = engine_evidence_kind(m->msg, m->len),
+			.subject_key = subject_key[0] ? subject_key : NULL,
 		};
 		ret = engine_report(e, &r, out);
 		if (ret == IPBL_EINVAL) {

@@ -20,6 +20,11 @@ static void gmime_init(void)
 	g_mime_init();
 }
 
+void mail_gmime_init(void)
+{
+	pthread_once(&gmime_once, gmime_init);
+}
+
 static GMimeMessage *parse_message(GMimeStream *stream)
 {
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
@@ -31,7 +36,7 @@ static GMimeMessage *parse_message(GMimeStream *stream)
 
 static GMimeMessage *parse_bytes(const char *data, size_t len)
 {
-	pthread_once(&gmime_once, gmime_init);
+	mail_gmime_init();
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeMessage *m = parse_message(stream);
 	g_object_unref(stream);
@@ -404,8 +409,15 @@ static int fast_header_fields(const char *block, size_t len, size_t n_received,
 	size_t pos = first_field(block, len);
 	bool refused = false;
 	field_span_t f;
-	while (out->n < cap && next_field(block, len, &pos, &f, &refused)) {
-		if (!name_is(&f, "Received")) {
+	while (next_field(block, len, &pos, &f, &refused)) {
+		if (out->subject == NULL && name_is(&f, "Subject")) {
+			out->subject = unfold(f.value, f.value_len);
+			if (out->subject == NULL) {
+				return IPBL_ENOMEM;
+			}
+			continue;
+		}
+		if (out->n == cap || !name_is(&f, "Received")) {
 			continue;
 		}
 		char *v = unfold(f.value, f.value_len);
@@ -460,10 +472,14 @@ int mail_message_received_parse_gmime(const char *data, size_t len, mail_message
 		ret = IPBL_ENOMEM;
 		goto fail;
 	}
-	for (int i = 0; i < count && out->n < MAX_FIELDS; i++) {
+	for (int i = 0; i < count; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *name = g_mime_header_get_name(h);
-		if (name == NULL || g_ascii_strcasecmp(name, "Received") != 0) {
+		bool subject = out->subject == NULL && name != NULL &&
+			       g_ascii_strcasecmp(name, "Subject") == 0;
+		bool received = out->n < MAX_FIELDS && name != NULL &&
+				g_ascii_strcasecmp(name, "Received") == 0;
+		if (!subject && !received) {
 			continue;
 		}
 		const char *raw = g_mime_header_get_raw_value(h);
@@ -473,7 +489,11 @@ int mail_message_received_parse_gmime(const char *data, size_t len, mail_message
 			ret = IPBL_ENOMEM;
 			goto fail;
 		}
-		out->fields[out->n++] = v;
+		if (subject) {
+			out->subject = v;
+		} else {
+			out->fields[out->n++] = v;
+		}
 	}
 	g_object_unref(spam);
 	g_object_unref(m);
@@ -492,5 +512,6 @@ void mail_message_received_fini(mail_message_received_t *out)
 		free(out->fields[i]);
 	}
 	free(out->fields);
+	free(out->subject);
 	memset(out, 0, sizeof(*out));
 }

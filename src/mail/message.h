@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The Received fields of the spam in a raw message: the top-level header, or that of the first
- * top-level message/rfc822 part (a forward or an ARF report), decoded when it is base64 or
- * quoted-printable. Uses GMime. */
+/* The Received fields (and the Subject) of the spam in a raw message: the top-level header, or
+ * that of the first top-level message/rfc822 part (a forward or an ARF report), decoded when
+ * it is base64 or quoted-printable. Uses GMime. */
 #pragma once
 
 #include <stddef.h>
@@ -12,6 +12,9 @@ typedef struct {
 	char **fields; /* owned; unfolded values, top (newest) first, NUL-terminated */
 	size_t n;
 	int attached; /* 1: the fields come from a message/rfc822 attachment */
+	/* owned; the first Subject field of the same message, unfolded as the fields are but not
+	 * decoded (mail_subject_normalise does that); NULL when it has none */
+	char *subject;
 } mail_message_received_t;
 
 /* Read the Received fields of the spam in data[0..len) (LF or CRLF) into *out, which the

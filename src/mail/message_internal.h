@@ -7,6 +7,9 @@
 
 #include <gmime/gmime.h>
 
+/* Initialise GMime once (thread-safe); every entry point that uses GMime calls it first. */
+void mail_gmime_init(void);
+
 /* The message in data[0..len), parsed whole by GMime (initialised once, thread-safe), or NULL
  * when not even a header could be read. The caller unrefs it. */
 GMimeMessage *mail_gmime_parse(const char *data, size_t len);

@@ -115,6 +115,16 @@ int store_report_set_state(store_t *s, int64_t id, enum store_report_state state
 	return s->ops->report_set_state(s, id, state);
 }
 
+int store_reports_challengeable(store_t *s, const ipbl_ipaddr_t *ip, const char *subject_key,
+				store_report_cb cb, void *arg)
+{
+	if (subject_key == NULL || subject_key[0] == '\0') {
+		return 0; /* a report without a key never matches */
+	}
+	char text[IPBL_IPADDR_STRLEN];
+	return s->ops->reports_challengeable(s, ipbl_ipaddr_format(ip, text), subject_key, cb, arg);
+}
+
 int store_trap_hit_add(store_t *s, store_trap_hit_t *h)
 {
 	return s->ops->trap_hit_add(s, h);
@@ -205,6 +215,16 @@ int store_case_add(store_t *s, store_case_t *c)
 {
 	char text[IPBL_IPADDR_STRLEN];
 	return s->ops->case_add(s, c, ipbl_ipaddr_format(&c->ip, text));
+}
+
+int store_case_report_add(store_t *s, int64_t case_id, int64_t report_id)
+{
+	return s->ops->case_report_add(s, case_id, report_id);
+}
+
+int store_case_reports_each(store_t *s, int64_t case_id, store_id_cb cb, void *arg)
+{
+	return s->ops->case_reports_each(s, case_id, cb, arg);
 }
 
 int store_case_get(store_t *s, int64_t id, store_case_t *out)

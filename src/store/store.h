@@ -36,6 +36,8 @@ enum store_evidence_kind {
 
 #define STORE_NAME_MAX 64
 #define STORE_TEXT_MAX 512
+/* A subject key: 32 hex digits (engine_subject_key) and the NUL. */
+#define STORE_SUBJECT_KEY_LEN 33
 
 typedef struct {
 	int64_t id;
@@ -57,6 +59,9 @@ typedef struct {
 	enum store_report_state state;
 	enum store_evidence_kind kind;
 	bool challenged; /* its weight is set aside while a challenge is open */
+	/* the key of the reported spam's Subject (engine_subject_key); "" when it had none or
+	 * the report was stored before migration 0007 */
+	char subject_key[STORE_SUBJECT_KEY_LEN];
 	/* filled when read back (store_evidence_for_ip, store_report_get): the reporter's
 	 * standing now; GOOD and 0 for a report without an account */
 	enum store_standing reporter_standing;
@@ -125,6 +130,8 @@ typedef int (*store_ip_cb)(void *arg, const ipbl_ipaddr_t *ip);
 int store_reporter_ips(store_t *s, int64_t reporter_id, int64_t since_ms, store_ip_cb cb,
 		       void *arg) IPBL_MUSTCHECK;
 
+typedef int (*store_report_cb)(void *arg, const store_report_t *r);
+
 /* Add a report; sets r->id. IPBL_EEXIST (and r->id of the earlier one) when a report with
  * the same digest is already stored: the same spam counts once. */
 int store_report_add(store_t *s, store_report_t *r) IPBL_MUSTCHECK;
@@ -136,12 +143,17 @@ int store_report_get(store_t *s, int64_t id, store_report_t *out) IPBL_MUSTCHECK
 /* The evidence text of a report into buf (cut to len - 1 bytes). IPBL_ENOENT when unknown. */
 int store_report_evidence(store_t *s, int64_t id, char *buf, size_t len) IPBL_MUSTCHECK;
 
+/* The reports naming ip whose subject key is subject_key that a challenge may still take:
+ * counted, not challenged, and in no case that is not closed; oldest first, evidence not
+ * loaded. A report without a key never matches. The callback returns 0 to go on. */
+int store_reports_challengeable(store_t *s, const ipbl_ipaddr_t *ip, const char *subject_key,
+				store_report_cb cb, void *arg) IPBL_MUSTCHECK;
+
 /* Add a trap hit; sets h->id. IPBL_EEXIST for a digest already stored. */
 int store_trap_hit_add(store_t *s, store_trap_hit_t *h) IPBL_MUSTCHECK;
 
 /* Every report and trap hit for ip received at or after since_ms, oldest first. The
  * report's evidence is not loaded (NULL). The callbacks return 0 to go on. */
-typedef int (*store_report_cb)(void *arg, const store_report_t *r);
 typedef int (*store_trap_hit_cb)(void *arg, const store_trap_hit_t *h);
 int store_evidence_for_ip(store_t *s, const ipbl_ipaddr_t *ip, int64_t since_ms,
 			  store_report_cb on_report, store_trap_hit_cb on_hit,
@@ -211,7 +223,7 @@ typedef struct {
 	enum store_case_kind kind;
 	enum store_case_status status;
 	ipbl_ipaddr_t ip;  /* the address the case is about */
-	int64_t report_id; /* CHALLENGE: the report; 0 for ASK */
+	int64_t report_id; /* CHALLENGE: the (first) report; 0 for ASK */
 	char filer_name[STORE_CASE_FIELD_MAX];
 	char filer_address[STORE_CASE_FIELD_MAX]; /* a role address: postmaster@, abuse@ ... */
 	char relationship[STORE_CASE_FIELD_MAX];  /* the filer's relationship to the address */
@@ -227,13 +239,21 @@ typedef struct {
 	const char *body;   /* borrowed */
 } store_case_message_t;
 
-/* Add a case (status as given, normally OPEN); sets c->id. IPBL_EEXIST when the token hash
- * is taken. IPBL_ESTORE for an unknown report_id. */
+/* Add a case (status as given, normally OPEN); sets c->id, and a challenge covers its
+ * report_id (store_case_report_add). IPBL_EEXIST when the token hash is taken. IPBL_ESTORE
+ * for an unknown report_id. */
 int store_case_add(store_t *s, store_case_t *c) IPBL_MUSTCHECK;
+/* Let a challenge case cover one more report (migration 0007: one mailing reported by
+ * several reporters is one case). IPBL_EEXIST when it covers it already; IPBL_ESTORE for an
+ * unknown case or report. */
+int store_case_report_add(store_t *s, int64_t case_id, int64_t report_id) IPBL_MUSTCHECK;
+/* The reports a case covers, by number. */
+typedef int (*store_id_cb)(void *arg, int64_t id);
+int store_case_reports_each(store_t *s, int64_t case_id, store_id_cb cb, void *arg) IPBL_MUSTCHECK;
 /* One case by id, or by the hash of its token. IPBL_ENOENT when there is none. */
 int store_case_get(store_t *s, int64_t id, store_case_t *out) IPBL_MUSTCHECK;
 int store_case_find_by_token(store_t *s, const char *token_hash, store_case_t *out) IPBL_MUSTCHECK;
-/* The newest case challenging report_id that is not closed. IPBL_ENOENT when none. */
+/* The newest case covering report_id that is not closed. IPBL_ENOENT when none. */
 int store_case_find_open_for_report(store_t *s, int64_t report_id,
 				    store_case_t *out) IPBL_MUSTCHECK;
 /* Set a case's status and its updated time. IPBL_ENOENT for an unknown id. */

@@ -27,6 +27,8 @@ typedef struct {
 	int (*listings_count)(store_t *s, size_t *n_out);
 	int (*report_set_state)(store_t *s, int64_t id, enum store_report_state state);
 	int (*report_set_challenged)(store_t *s, int64_t id, bool challenged);
+	int (*reports_challengeable)(store_t *s, const char *ip, const char *subject_key,
+				     store_report_cb cb, void *arg);
 	int (*trap_hit_add)(store_t *s, store_trap_hit_t *h);
 	int (*evidence_for_ip)(store_t *s, const char *ip, int64_t since_ms,
 			       store_report_cb on_report, store_trap_hit_cb on_hit, void *arg);
@@ -47,6 +49,8 @@ typedef struct {
 	 * of report_id that is not closed */
 	int (*case_get)(store_t *s, int64_t id, const char *token_hash, int64_t report_id,
 			store_case_t *out);
+	int (*case_report_add)(store_t *s, int64_t case_id, int64_t report_id);
+	int (*case_reports_each)(store_t *s, int64_t case_id, store_id_cb cb, void *arg);
 	int (*case_set_status)(store_t *s, int64_t id, enum store_case_status status,
 			       int64_t at_ms);
 	int (*cases_each)(store_t *s, const char *ip, bool include_closed, store_case_cb cb,

@@ -61,12 +61,15 @@ enum stmt {
 	ST_REPORTER_IPS,
 	ST_REPORT_GET,
 	ST_LISTINGS_COUNT,
+	ST_REPORTS_BY_SUBJECT,
 	/* cases and deputies (0003_cases.sql) */
 	ST_CASE_ADD,
 	ST_CASE_BY_ID,
 	ST_CASE_BY_TOKEN,
 	ST_CASE_BY_REPORT,
 	ST_CASE_STATUS,
+	ST_CASE_REPORT_ADD,
+	ST_CASE_REPORTS,
 	ST_CASES_EACH,
 	ST_CASE_MSG_ADD,
 	ST_CASE_TOUCH,
@@ -84,7 +87,8 @@ enum stmt {
 #define REPORTER_COLS "id, name, api_key_hash, mailhosts, standing, fines, created_ms"
 #define REPORT_COLS                                                                                \
 	"r.id, coalesce(r.reporter_id, 0), r.ip, r.received_ms, r.digest, r.state, "               \
-	"coalesce(p.standing, 'good'), coalesce(p.fines, 0), r.kind, r.challenged"
+	"coalesce(p.standing, 'good'), coalesce(p.fines, 0), r.kind, r.challenged, "               \
+	"coalesce(r.subject_key, '')"
 #define CASE_COLS                                                                                  \
 	"id, token_hash, kind, status, ip, coalesce(report_id, 0), filer_name, filer_address, "    \
 	"relationship, created_ms, updated_ms"
@@ -104,7 +108,7 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_REPORTER_BY_ID] = "SELECT " REPORTER_COLS " FROM reporters WHERE id = ?",
 	[ST_REPORTER_STANDING] = "UPDATE reporters SET standing = ?, fines = ? WHERE id = ?",
 	[ST_REPORT_ADD] = "INSERT INTO reports (reporter_id, ip, received_ms, digest, evidence, "
-			  "state, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			  "state, kind, subject_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_REPORT_BY_DIGEST] = "SELECT id FROM reports WHERE digest = ?",
 	[ST_REPORT_STATE] = "UPDATE reports SET state = ? WHERE id = ?",
 	[ST_HIT_ADD] = "INSERT INTO trap_hits (trap_address, ip, helo, received_ms, digest, kind) "
@@ -140,15 +144,26 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_REPORT_GET] = "SELECT " REPORT_COLS ", r.evidence FROM reports r LEFT JOIN "
 			  "reporters p ON p.id = r.reporter_id WHERE r.id = ?",
 	[ST_LISTINGS_COUNT] = "SELECT count(*) FROM listings WHERE listed = 1",
+	/* subject keys and case_reports (0007_subject_challenges.sql) */
+	[ST_REPORTS_BY_SUBJECT] =
+		"SELECT " REPORT_COLS " FROM reports r LEFT JOIN reporters p ON p.id = "
+		"r.reporter_id WHERE r.ip = ? AND r.subject_key = ? AND r.state = 'counted' AND "
+		"r.challenged = 0 AND NOT EXISTS (SELECT 1 FROM case_reports cr JOIN cases c ON "
+		"c.id = cr.case_id WHERE cr.report_id = r.id AND c.status != 'closed') "
+		"ORDER BY r.received_ms, r.id",
 	/* cases and deputies (0003_cases.sql) */
 	[ST_CASE_ADD] = "INSERT INTO cases (token_hash, kind, status, ip, report_id, filer_name, "
 			"filer_address, relationship, created_ms, updated_ms) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_CASE_BY_ID] = "SELECT " CASE_COLS " FROM cases WHERE id = ?",
 	[ST_CASE_BY_TOKEN] = "SELECT " CASE_COLS " FROM cases WHERE token_hash = ?",
-	[ST_CASE_BY_REPORT] = "SELECT " CASE_COLS " FROM cases WHERE report_id = ? AND "
-			      "status != 'closed' ORDER BY id DESC LIMIT 1",
+	[ST_CASE_BY_REPORT] = "SELECT " CASE_COLS " FROM cases WHERE id IN (SELECT case_id FROM "
+			      "case_reports WHERE report_id = ?) AND status != 'closed' "
+			      "ORDER BY id DESC LIMIT 1",
 	[ST_CASE_STATUS] = "UPDATE cases SET status = ?, updated_ms = ? WHERE id = ?",
+	[ST_CASE_REPORT_ADD] = "INSERT INTO case_reports (case_id, report_id) VALUES (?, ?)",
+	[ST_CASE_REPORTS] = "SELECT report_id FROM case_reports WHERE case_id = ? ORDER BY "
+			    "report_id",
 	[ST_CASES_EACH] = "SELECT " CASE_COLS " FROM cases WHERE (?1 = '' OR ip = ?1) AND "
 			  "(?2 = 1 OR status != 'closed') ORDER BY updated_ms, id",
 	[ST_CASE_MSG_ADD] = "INSERT INTO case_messages (case_id, at_ms, author, body) "
@@ -524,6 +539,11 @@ static int sq_report_add(store_t *s, store_report_t *r)
 	bind_text(st, 5, r->evidence);
 	bind_text(st, 6, store_report_state_name(r->state));
 	bind_text(st, 7, store_evidence_kind_name(r->kind));
+	if (r->subject_key[0] != '\0') {
+		bind_text(st, 8, r->subject_key);
+	} else {
+		sqlite3_bind_null(st, 8);
+	}
 	int ret = exec_done(q, st, "add report");
 	if (ret == 0) {
 		r->id = sqlite3_last_insert_rowid(q->db);
@@ -612,6 +632,7 @@ static int report_row(sqlite3_stmt *st, store_report_t *r)
 	r->reporter_fines = (uint32_t)sqlite3_column_int64(st, 7);
 	r->kind = kind_parse(sqlite3_column_text(st, 8));
 	r->challenged = sqlite3_column_int(st, 9) != 0;
+	copy_col(st, 10, r->subject_key, sizeof(r->subject_key));
 	return ret;
 }
 
@@ -626,7 +647,7 @@ static int sq_report_get(store_t *s, int64_t id, store_report_t *out, char *evid
 	if (rc == SQLITE_ROW) {
 		ret = report_row(st, out);
 		if (evidence != NULL && evidence_len > 0) {
-			copy_col(st, 10, evidence, evidence_len);
+			copy_col(st, 11, evidence, evidence_len);
 		}
 	} else {
 		ret = rc == SQLITE_DONE ? IPBL_ENOENT : fail(q, rc, "get report");
@@ -635,12 +656,9 @@ static int sq_report_get(store_t *s, int64_t id, store_report_t *out, char *evid
 	return ret;
 }
 
-static int each_report(sqlite_store_t *q, const char *ip, int64_t since_ms, store_report_cb cb,
-		       void *arg)
+/* Step st (bound) over REPORT_COLS rows, calling cb for each; resets st. */
+static int report_rows(sqlite_store_t *q, sqlite3_stmt *st, store_report_cb cb, void *arg)
 {
-	sqlite3_stmt *st = stmt(q, ST_REPORTS_FOR_IP);
-	bind_text(st, 1, ip);
-	sqlite3_bind_int64(st, 2, since_ms);
 	int ret = 0;
 	int rc;
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -655,6 +673,25 @@ static int each_report(sqlite_store_t *q, const char *ip, int64_t since_ms, stor
 	}
 	sqlite3_reset(st);
 	return ret;
+}
+
+static int each_report(sqlite_store_t *q, const char *ip, int64_t since_ms, store_report_cb cb,
+		       void *arg)
+{
+	sqlite3_stmt *st = stmt(q, ST_REPORTS_FOR_IP);
+	bind_text(st, 1, ip);
+	sqlite3_bind_int64(st, 2, since_ms);
+	return report_rows(q, st, cb, arg);
+}
+
+static int sq_reports_challengeable(store_t *s, const char *ip, const char *subject_key,
+				    store_report_cb cb, void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_REPORTS_BY_SUBJECT);
+	bind_text(st, 1, ip);
+	bind_text(st, 2, subject_key);
+	return report_rows(q, st, cb, arg);
 }
 
 static int each_hit(sqlite_store_t *q, const char *ip, int64_t since_ms, store_trap_hit_cb cb,
@@ -908,6 +945,36 @@ static enum store_case_status case_status_parse(const unsigned char *t)
 	return STORE_CASE_OPEN;
 }
 
+static int sq_case_report_add(store_t *s, int64_t case_id, int64_t report_id)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_REPORT_ADD);
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, report_id);
+	int ret = exec_done(q, st, "add a report to a case");
+	if (ret == IPBL_EEXIST && sqlite3_extended_errcode(q->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+		ret = IPBL_ESTORE; /* an unknown case or report */
+	}
+	return ret;
+}
+
+static int sq_case_reports_each(store_t *s, int64_t case_id, store_id_cb cb, void *arg)
+{
+	sqlite_store_t *q = impl(s);
+	sqlite3_stmt *st = stmt(q, ST_CASE_REPORTS);
+	sqlite3_bind_int64(st, 1, case_id);
+	int ret = 0;
+	int rc;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = cb(arg, sqlite3_column_int64(st, 0));
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(q, rc, "read the reports of a case");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
 static int sq_case_add(store_t *s, store_case_t *c, const char *ip)
 {
 	sqlite_store_t *q = impl(s);
@@ -929,6 +996,7 @@ static int sq_case_add(store_t *s, store_case_t *c, const char *ip)
 	int ret = exec_done(q, st, "add case");
 	if (ret == 0) {
 		c->id = sqlite3_last_insert_rowid(q->db);
+		ret = c->report_id > 0 ? sq_case_report_add(s, c->id, c->report_id) : 0;
 	} else if (ret == IPBL_EEXIST &&
 		   sqlite3_extended_errcode(q->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
 		ret = IPBL_ESTORE; /* an unknown report, not a taken token */
@@ -1193,6 +1261,7 @@ const store_ops_t store_sqlite_ops = {
 	.listings_count = sq_listings_count,
 	.report_set_state = sq_report_set_state,
 	.report_set_challenged = sq_report_set_challenged,
+	.reports_challengeable = sq_reports_challengeable,
 	.trap_hit_add = sq_trap_hit_add,
 	.evidence_for_ip = sq_evidence_for_ip,
 	.listing_get = sq_listing_get,
@@ -1207,6 +1276,8 @@ const store_ops_t store_sqlite_ops = {
 	/* cases and deputies (0003_cases.sql) */
 	.case_add = sq_case_add,
 	.case_get = sq_case_get,
+	.case_report_add = sq_case_report_add,
+	.case_reports_each = sq_case_reports_each,
 	.case_set_status = sq_case_set_status,
 	.cases_each = sq_cases_each,
 	.case_message_add = sq_case_message_add,

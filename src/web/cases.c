@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Disputes (see cases.h). A case is stored with its first message and an audit entry in one
- * transaction; a challenge then suspends the report's weight through the engine, which
- * re-decides the address at once (a second transaction: the engine offers no way to join
- * the first, so a failure there leaves an open case whose report still counts, which a
- * deputy sees and decides). The filer's link carries a 128-bit random token; the store keeps
+/* Disputes (see cases.h). A case is stored with its first message, the reports it covers and
+ * an audit entry in one transaction; a challenge then suspends the weight of its reports
+ * through the engine, all in one transaction, which re-decides the address at once (a second
+ * transaction: the engine offers no way to join the first, so a failure there leaves an open
+ * case whose reports still count, which a deputy sees and decides). A challenge names its
+ * report by number, or by the subject line of the reported mail: then it covers every report
+ * naming the address with that subject (engine_subject_key) that still counts and is not
+ * challenged already. The filer's link carries a 128-bit random token; the store keeps
  * its hash only. Every form is CSRF-checked, every field checked and limited, and every value
  * shown back goes through web_out_html. */
 #include "web/cases.h"
@@ -13,9 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/ipaddr.h"
+#include "lib/mem.h"
 #include "lib/str.h"
 #include "web/deputy.h"
 #include "web/form.h"
@@ -157,6 +162,67 @@ void web_cases_put_text(web_out_t *o, const char *text)
 	web_out_puts(o, "<div class=\"msg\">");
 	web_out_html_str(o, text);
 	web_out_puts(o, "</div>\n");
+}
+
+/* ---- the reports a challenge covers ---- */
+
+void web_cases_ids_add(web_cases_ids_t *ids, int64_t id)
+{
+	if (ids->n == ids->cap) {
+		ids->cap = ids->cap ? ids->cap * 2 : 8;
+		ids->v = ipbl_xrealloc(ids->v, ids->cap * sizeof(*ids->v));
+	}
+	ids->v[ids->n++] = id;
+}
+
+bool web_cases_ids_has(const web_cases_ids_t *ids, int64_t id)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		if (ids->v[i] == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void web_cases_ids_fini(web_cases_ids_t *ids)
+{
+	free(ids->v);
+	memset(ids, 0, sizeof(*ids));
+}
+
+void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == ids->n ? " and " : ", ";
+		ipbl_buf_printf(b, "%s%lld", sep, (long long)ids->v[i]);
+	}
+}
+
+static int add_id(void *arg, int64_t id)
+{
+	web_cases_ids_add(arg, id);
+	return 0;
+}
+
+int web_cases_reports_of(web_app_t *app, const store_case_t *c, web_cases_ids_t *out)
+{
+	size_t before = out->n;
+	int ret = store_case_reports_each(app->store, c->id, add_id, out);
+	if (ret == 0 && out->n == before && c->report_id > 0) {
+		web_cases_ids_add(out, c->report_id);
+	}
+	return ret;
+}
+
+/* The report numbers in words, HTML-escaped (they are numbers, but the rule is the rule). */
+static void put_ids(web_out_t *o, const web_cases_ids_t *ids)
+{
+	char text[4096];
+	ipbl_buf_t b;
+	ipbl_buf_init(&b, text, sizeof(text));
+	web_cases_ids_format(ids, &b);
+	web_out_html_str(o, text);
 }
 
 /* ---- forms ---- */
@@ -352,9 +418,11 @@ static void ask_fields(web_form_field_t f[ASK_N])
 static void challenge_fields(web_form_field_t f[CHALLENGE_N])
 {
 	memset(f, 0, CHALLENGE_N * sizeof(*f));
-	f[C_REPORT] = (web_form_field_t){
-		.name = "report", .label = "The report number", .max_chars = 20, .required = true
-	};
+	/* RFC 5322 §2.1.1: a line of a message is at most 998 characters, so is its subject */
+	f[C_REPORT] = (web_form_field_t){ .name = "report",
+					  .label = "Report number or subject line",
+					  .max_chars = 998,
+					  .required = true };
 	f[C_IP] = (web_form_field_t){ .name = "ip",
 				      .label = "The IP address the report names",
 				      .max_chars = 64,
@@ -434,12 +502,18 @@ static void render_challenge(web_app_t *app, const web_request_t *rq, web_respon
 		"<p>Use this form when a spam report about mail from your network was a mistake: "
 		"the mail was not spam, for example a message the recipient asked for. Reporters "
 		"who report wanted mail can be fined or banned.</p>\n"
-		"<p>While your challenge is open, the report stops counting towards the listing, "
-		"so the address may come off the list at once. A deputy then decides: the report "
-		"is voided for good (reporter error) or it counts again. Give the report number "
-		"from the report you received and the address it names, say why the mail was "
-		"not spam, and add your evidence; for mail lists, the record of the recipient's "
-		"closed-loop (confirmed) opt-in is what helps most.</p>\n");
+		"<p>While your challenge is open, the reports it covers stop counting towards the "
+		"listing, so the address may come off the list at once. A deputy then decides: "
+		"they are voided for good (reporter error) or count again.</p>\n"
+		"<p>Name the report in one of two ways, with the address it names:</p>\n<ul>\n"
+		"<li>the <strong>report number</strong> from the report you received, or</li>\n"
+		"<li>if you know only what you sent, the <strong>subject line</strong> of that "
+		"mail. Your challenge then covers every report of that mail from this address "
+		"that still counts, however many recipients reported it. Copy the whole subject "
+		"as you sent it; capital letters and extra spaces do not matter.</li>\n</ul>\n"
+		"<p>Say why the mail was not spam, and add your evidence; for mail lists, the "
+		"record of the recipient's closed-loop (confirmed) opt-in is what helps "
+		"most.</p>\n");
 	if (notice != NULL) {
 		web_out_puts(o, "<p class=\"err\" role=\"alert\">");
 		web_out_html_str(o, notice);
@@ -447,7 +521,11 @@ static void render_challenge(web_app_t *app, const web_request_t *rq, web_respon
 	}
 	web_out_puts(o, "<form method=\"post\" action=\"" CHALLENGE_PATH "\">\n");
 	put_csrf(o, token);
-	put_field(o, &f[C_REPORT], "The number in the report you received.", "text");
+	put_field(o, &f[C_REPORT],
+		  "The number in the report you received, such as 17; or the subject line of the "
+		  "mail that was reported. A subject that is only a number is read as a report "
+		  "number.",
+		  "text");
 	put_field(o, &f[C_IP], "The source address the report names.", "text");
 	put_field(o, &f[C_NAME], NULL, "text");
 	put_field(o, &f[C_ADDR], "A role account of the sender, such as abuse@example.net.",
@@ -530,14 +608,19 @@ static void case_link(const web_app_t *app, const char *token, char *out, size_t
 	snprintf(out, len, "%.*s" CASE_PATH "%s", (int)n, base, token);
 }
 
-/* Store the case, its first message and an audit entry in one transaction. */
-static int case_store(web_app_t *app, store_case_t *c, const char *body, const char *detail)
+/* Store the case, the reports it covers (ids, may be NULL; the first is c->report_id), its
+ * first message and an audit entry in one transaction. */
+static int case_store(web_app_t *app, store_case_t *c, const web_cases_ids_t *ids, const char *body,
+		      const char *detail)
 {
 	int ret = store_begin(app->store);
 	if (ret != 0) {
 		return ret;
 	}
 	ret = store_case_add(app->store, c);
+	for (size_t i = 1; ret == 0 && ids != NULL && i < ids->n; i++) {
+		ret = store_case_report_add(app->store, c->id, ids->v[i]);
+	}
 	if (ret == 0) {
 		store_case_message_t m = {
 			.case_id = c->id, .at_ms = c->created_ms, .author = "filer", .body = body
@@ -661,7 +744,7 @@ static void route_ask_post(web_app_t *app, const web_request_t *rq, web_response
 	snprintf(c.filer_name, sizeof(c.filer_name), "%s", f[F_NAME].value);
 	snprintf(c.filer_address, sizeof(c.filer_address), "%s", f[F_ADDR].value);
 	snprintf(c.relationship, sizeof(c.relationship), "%s", f[F_REL].value);
-	int ret = case_store(app, &c, f[F_MSG].value, "a question about this listing");
+	int ret = case_store(app, &c, NULL, f[F_MSG].value, "a question about this listing");
 	web_cases_form_fini(f, ASK_N);
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
@@ -687,9 +770,10 @@ static bool parse_report_id(const char *text, int64_t *id)
 	return true;
 }
 
-/* Check the report a challenge names; sets the field errors. Returns 0, or a store error. */
+/* Check the report a challenge names by number; sets the field errors, or adds it to ids.
+ * Returns 0, or a store error. */
 static int challenge_check_report(web_app_t *app, web_form_field_t f[CHALLENGE_N], int64_t id,
-				  const ipbl_ipaddr_t *ip, int *errors)
+				  const ipbl_ipaddr_t *ip, web_cases_ids_t *ids, int *errors)
 {
 	store_report_t r;
 	int ret = store_report_get(app->store, id, &r);
@@ -719,8 +803,114 @@ static int challenge_check_report(web_app_t *app, web_form_field_t f[CHALLENGE_N
 		f[C_REPORT].error = "This report no longer counts towards any listing (it was "
 				    "withdrawn or voided): there is nothing to challenge.";
 		(*errors)++;
+		return 0;
 	}
+	web_cases_ids_add(ids, id);
 	return 0;
+}
+
+static int collect_report(void *arg, const store_report_t *r)
+{
+	web_cases_ids_add(arg, r->id);
+	return 0;
+}
+
+/* Find the reports a challenge names by subject: those naming ip with its subject key that
+ * still count and are not challenged already. None is one answer, whatever the reason (no
+ * such address, no such subject, all decided or challenged), so the form cannot be used to
+ * learn what was reported. Returns 0, or a store error. */
+static int challenge_find_subject(web_app_t *app, web_form_field_t f[CHALLENGE_N],
+				  const ipbl_ipaddr_t *ip, web_cases_ids_t *ids, int *errors)
+{
+	char key[ENGINE_SUBJECT_KEY_LEN];
+	int ret = 0;
+	if (engine_subject_key(f[C_REPORT].value, f[C_REPORT].len, key)) {
+		ret = store_reports_challengeable(app->store, ip, key, collect_report, ids);
+	}
+	if (ret == 0 && ids->n == 0) {
+		f[C_REPORT].error = "No report that still counts names this address with this "
+				    "subject line (one already challenged is not counted again). "
+				    "Check the whole subject and the address against the mail you "
+				    "sent, or give the report number from the report you received.";
+		(*errors)++;
+	}
+	return ret;
+}
+
+/* What the filer is told once the challenge of n reports is filed: [situation][n > 1]. */
+static const char *challenge_outcome(int ret, size_t n, const engine_result_t *res)
+{
+	static const char *const text[4][2] = {
+		{ "The report could not be suspended just now; a deputy will see your challenge "
+		  "and decide.",
+		  "The reports could not be suspended just now; a deputy will see your challenge "
+		  "and decide." },
+		{ "The report no longer counts while your challenge is open, and without it the "
+		  "address is no longer listed.",
+		  "The reports no longer count while your challenge is open, and without them the "
+		  "address is no longer listed." },
+		{ "The report no longer counts while your challenge is open. The address stays "
+		  "listed for the rest of its evidence.",
+		  "The reports no longer count while your challenge is open. The address stays "
+		  "listed for the rest of its evidence." },
+		{ "The report no longer counts while your challenge is open.",
+		  "The reports no longer count while your challenge is open." },
+	};
+	size_t situation = ret != 0				      ? 0
+			   : res->was_listed && !res->decision.listed ? 1
+			   : res->decision.listed		      ? 2
+								      : 3;
+	return text[situation][n > 1];
+}
+
+/* Open the case of a checked challenge of ids (at least one) and suspend its reports. */
+static void challenge_file(web_app_t *app, web_response_t *rs, web_form_field_t f[CHALLENGE_N],
+			   const ipbl_ipaddr_t *ip, const web_cases_ids_t *ids)
+{
+	/* the first message: why, then the evidence under its own heading */
+	web_out_t body;
+	web_out_init(&body, 64 << 10);
+	web_out_puts(&body, f[C_WHY].value);
+	if (f[C_EVIDENCE].value != NULL && f[C_EVIDENCE].len > 0) {
+		web_out_puts(&body, "\n\nEvidence:\n");
+		web_out_puts(&body, f[C_EVIDENCE].value);
+	}
+	char token[2 * WEB_SESSION_CASE_BYTES + 1];
+	web_session_random_hex(WEB_SESSION_CASE_BYTES, token);
+	store_case_t c = { .kind = STORE_CASE_CHALLENGE,
+			   .status = STORE_CASE_OPEN,
+			   .ip = *ip,
+			   .report_id = ids->v[0],
+			   .created_ms = engine_now_ms(app->engine) };
+	web_session_hash(token, c.token_hash);
+	snprintf(c.filer_name, sizeof(c.filer_name), "%s", f[C_NAME].value);
+	snprintf(c.filer_address, sizeof(c.filer_address), "%s", f[C_ADDR].value);
+	snprintf(c.relationship, sizeof(c.relationship), "sender of the reported mail");
+	char detail[200];
+	ipbl_buf_t d;
+	ipbl_buf_init(&d, detail, sizeof(detail));
+	ipbl_buf_puts(&d, ids->n == 1 ? "a challenge of report " : "a challenge of reports ");
+	web_cases_ids_format(ids, &d);
+	int ret = body.failed ? IPBL_ENOMEM : case_store(app, &c, ids, body.data, detail);
+	web_out_fini(&body);
+	if (ret != 0) {
+		store_trouble(app, rs, ret);
+		return;
+	}
+	/* set the reports' weight aside until a deputy decides, and re-decide the address now */
+	char actor[48];
+	char why[128];
+	snprintf(actor, sizeof(actor), "case %lld", (long long)c.id);
+	snprintf(why, sizeof(why), "challenged in case %lld; suspended until a deputy decides",
+		 (long long)c.id);
+	engine_result_t res;
+	ret = engine_reports_challenge(app->engine, ids->v, ids->n, true, actor, why, &res);
+	if (ret != 0) {
+		ipbl_log_warning("case %lld: cannot suspend its %zu report(s) (%s)",
+				 (long long)c.id, ids->n, ipbl_strerror(ret));
+	}
+	ipbl_log_info("case %lld opened (%s)", (long long)c.id, detail);
+	filed_page(app, rs, &c, token, challenge_outcome(ret, ids->n, &res));
 }
 
 static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_response_t *rs)
@@ -738,10 +928,7 @@ static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_re
 	ipbl_ipaddr_t ip;
 	int64_t id = 0;
 	memset(&ip, 0, sizeof(ip));
-	if (f[C_REPORT].error == NULL && !parse_report_id(f[C_REPORT].value, &id)) {
-		f[C_REPORT].error = "The report number is a whole number such as 17.";
-		errors++;
-	}
+	bool by_number = f[C_REPORT].error == NULL && parse_report_id(f[C_REPORT].value, &id);
 	if (f[C_IP].error == NULL && form_ip(f[C_IP].value, &ip) != 0) {
 		f[C_IP].error = "This is not an IP address: give one IPv4 or IPv6 address.";
 		errors++;
@@ -750,9 +937,12 @@ static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_re
 		f[C_ADDR].error = "This is not a mail address such as abuse@example.net.";
 		errors++;
 	}
+	web_cases_ids_t ids = { 0 };
 	if (errors == 0) {
-		int ret = challenge_check_report(app, f, id, &ip, &errors);
+		int ret = by_number ? challenge_check_report(app, f, id, &ip, &ids, &errors)
+				    : challenge_find_subject(app, f, &ip, &ids, &errors);
 		if (ret != 0) {
+			web_cases_ids_fini(&ids);
 			web_cases_form_fini(f, CHALLENGE_N);
 			store_trouble(app, rs, ret);
 			return;
@@ -760,67 +950,18 @@ static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_re
 	}
 	if (errors > 0) {
 		render_challenge(app, rq, rs, 400, f, "Please correct the fields marked below.");
+		web_cases_ids_fini(&ids);
 		web_cases_form_fini(f, CHALLENGE_N);
 		return;
 	}
 	if (!filing_allowed(app, rq, f[C_ADDR].value, rs)) {
+		web_cases_ids_fini(&ids);
 		web_cases_form_fini(f, CHALLENGE_N);
 		return;
 	}
-	/* the first message: why, then the evidence under its own heading */
-	web_out_t body;
-	web_out_init(&body, 64 << 10);
-	web_out_puts(&body, f[C_WHY].value);
-	if (f[C_EVIDENCE].value != NULL && f[C_EVIDENCE].len > 0) {
-		web_out_puts(&body, "\n\nEvidence:\n");
-		web_out_puts(&body, f[C_EVIDENCE].value);
-	}
-	char token[2 * WEB_SESSION_CASE_BYTES + 1];
-	web_session_random_hex(WEB_SESSION_CASE_BYTES, token);
-	store_case_t c = { .kind = STORE_CASE_CHALLENGE,
-			   .status = STORE_CASE_OPEN,
-			   .ip = ip,
-			   .report_id = id,
-			   .created_ms = engine_now_ms(app->engine) };
-	web_session_hash(token, c.token_hash);
-	snprintf(c.filer_name, sizeof(c.filer_name), "%s", f[C_NAME].value);
-	snprintf(c.filer_address, sizeof(c.filer_address), "%s", f[C_ADDR].value);
-	snprintf(c.relationship, sizeof(c.relationship), "sender of the reported mail");
-	char detail[96];
-	snprintf(detail, sizeof(detail), "a challenge of report %lld", (long long)id);
-	int ret = body.failed ? IPBL_ENOMEM : case_store(app, &c, body.data, detail);
-	web_out_fini(&body);
+	challenge_file(app, rs, f, &ip, &ids);
+	web_cases_ids_fini(&ids);
 	web_cases_form_fini(f, CHALLENGE_N);
-	if (ret != 0) {
-		store_trouble(app, rs, ret);
-		return;
-	}
-	/* set the report's weight aside until a deputy decides, and re-decide the address now */
-	char actor[48];
-	char why[128];
-	snprintf(actor, sizeof(actor), "case %lld", (long long)c.id);
-	snprintf(why, sizeof(why), "challenged in case %lld; suspended until a deputy decides",
-		 (long long)c.id);
-	engine_result_t res;
-	ret = engine_report_challenge(app->engine, id, true, actor, why, &res);
-	const char *extra;
-	if (ret != 0) {
-		ipbl_log_warning("case %lld: cannot suspend report %lld (%s)", (long long)c.id,
-				 (long long)id, ipbl_strerror(ret));
-		extra = "The report could not be suspended just now; a deputy will see your "
-			"challenge and decide.";
-	} else if (res.was_listed && !res.decision.listed) {
-		extra = "The report no longer counts while your challenge is open, and without "
-			"it the address is no longer listed.";
-	} else if (res.decision.listed) {
-		extra = "The report no longer counts while your challenge is open. The address "
-			"stays listed for the rest of its evidence.";
-	} else {
-		extra = "The report no longer counts while your challenge is open.";
-	}
-	ipbl_log_info("case %lld opened (a challenge of report %lld)", (long long)c.id,
-		      (long long)id);
-	filed_page(app, rs, &c, token, extra);
 }
 
 /* ---- the filer's case page ---- */
@@ -887,7 +1028,17 @@ static void render_case(web_app_t *app, const web_request_t *rq, web_response_t 
 	web_out_html_str(o, ip);
 	web_out_puts(o, "</a></dd>\n");
 	if (c->kind == STORE_CASE_CHALLENGE) {
-		web_out_printf(o, "<dt>Report</dt><dd>%lld</dd>\n", (long long)c->report_id);
+		web_cases_ids_t ids = { 0 };
+		int ret = web_cases_reports_of(app, c, &ids);
+		if (ret != 0) {
+			web_cases_ids_fini(&ids);
+			store_trouble(app, rs, ret);
+			return;
+		}
+		web_out_puts(o, ids.n == 1 ? "<dt>Report</dt><dd>" : "<dt>Reports</dt><dd>");
+		put_ids(o, &ids);
+		web_out_puts(o, "</dd>\n");
+		web_cases_ids_fini(&ids);
 	}
 	web_out_puts(o, "<dt>Filed by</dt><dd>");
 	web_out_html_str(o, c->filer_name);

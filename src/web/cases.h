@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "store/store.h"
 #include "web/session.h"
 #include "web/web_internal.h"
 
@@ -58,6 +61,23 @@ void web_cases_message_page(web_response_t *rs, unsigned status, const char *tit
 void web_cases_put_time(web_out_t *o, int64_t ms);
 /* Text with its line breaks kept (escaped, in a <div class="msg">). */
 void web_cases_put_text(web_out_t *o, const char *text);
+
+/* ---- the reports a challenge covers (one mailing may be reported by several reporters) ---- */
+
+typedef struct {
+	int64_t *v; /* owned: free with web_cases_ids_fini */
+	size_t n, cap;
+} web_cases_ids_t;
+
+void web_cases_ids_add(web_cases_ids_t *ids, int64_t id);
+bool web_cases_ids_has(const web_cases_ids_t *ids, int64_t id);
+void web_cases_ids_fini(web_cases_ids_t *ids);
+/* The report numbers as words appended to b: "17", "17 and 18", "17, 18 and 20". */
+void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b);
+/* The reports challenge case c covers, by number, appended to *out (its report_id alone for
+ * a case the store links to none). IPBL_E* from the store. */
+int web_cases_reports_of(web_app_t *app, const store_case_t *c,
+			 web_cases_ids_t *out) IPBL_MUSTCHECK;
 
 /* ---- form fields ---- */
 

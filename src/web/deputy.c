@@ -25,6 +25,7 @@
 
 #include <sodium.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/ipaddr.h"
 #include "lib/mem.h"
@@ -462,9 +463,27 @@ static void route_logout(web_app_t *app, const web_request_t *rq, web_response_t
 /* ---- the queue ---- */
 
 typedef struct {
+	web_app_t *app;
 	web_out_t *o;
 	size_t n;
 } queue_ctx_t;
+
+/* "report 17" or "reports 17 and 18": the reports challenge case c covers. */
+static int put_case_reports(web_app_t *app, web_out_t *o, const store_case_t *c)
+{
+	web_cases_ids_t ids = { 0 };
+	int ret = web_cases_reports_of(app, c, &ids);
+	if (ret == 0) {
+		char text[4096];
+		ipbl_buf_t b;
+		ipbl_buf_init(&b, text, sizeof(text));
+		ipbl_buf_puts(&b, ids.n == 1 ? "report " : "reports ");
+		web_cases_ids_format(&ids, &b);
+		web_out_html_str(o, text);
+	}
+	web_cases_ids_fini(&ids);
+	return ret;
+}
 
 static int put_queue_row(void *arg, const store_case_t *c)
 {
@@ -472,9 +491,12 @@ static int put_queue_row(void *arg, const store_case_t *c)
 	char ip[IPBL_IPADDR_STRLEN];
 	web_out_printf(x->o, "<tr><td><a href=\"/deputy/case/%lld\">%lld</a></td><td>%s",
 		       (long long)c->id, (long long)c->id,
-		       c->kind == STORE_CASE_CHALLENGE ? "challenge of report " : "question");
+		       c->kind == STORE_CASE_CHALLENGE ? "challenge of " : "question");
 	if (c->kind == STORE_CASE_CHALLENGE) {
-		web_out_printf(x->o, "%lld", (long long)c->report_id);
+		int ret = put_case_reports(x->app, x->o, c);
+		if (ret != 0) {
+			return ret;
+		}
 	}
 	web_out_puts(x->o, "</td><td>");
 	ip_link(x->o, ipbl_ipaddr_format(&c->ip, ip));
@@ -505,7 +527,7 @@ static void route_queue(web_app_t *app, web_response_t *rs, const session_t *s)
 			"</th><th scope=\"col\">Address</th><th scope=\"col\">Status</th>"
 			"<th scope=\"col\">Filer</th><th scope=\"col\">Updated</th></tr>"
 			"</thead>\n<tbody>\n");
-	queue_ctx_t x = { .o = o };
+	queue_ctx_t x = { .app = app, .o = o };
 	int ret = store_cases_each(app->store, NULL, false, put_queue_row, &x);
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
@@ -536,30 +558,57 @@ static int put_case_message(void *arg, const store_case_message_t *m)
 	return 0;
 }
 
-static void case_decisions(web_out_t *o, const session_t *s, const store_case_t *c,
-			   const store_report_t *r)
+/* The reports of a challenge case, each with its state; *n_open gets how many are not
+ * voided. */
+static int case_reports_list(web_app_t *app, web_out_t *o, const web_cases_ids_t *ids,
+			     size_t *n_open)
 {
-	web_out_printf(o, "<h2>Report %lld</h2>\n<p>State: %s.</p>\n", (long long)c->report_id,
-		       store_report_state_name(r->state));
-	if (r->state == STORE_REPORT_VOIDED) {
-		return;
+	*n_open = 0;
+	web_out_puts(o, ids->n == 1 ? "<h2>Report</h2>\n<ul>\n" : "<h2>Reports</h2>\n<ul>\n");
+	for (size_t i = 0; i < ids->n; i++) {
+		store_report_t r;
+		int ret = store_report_get(app->store, ids->v[i], &r);
+		if (ret != 0) {
+			return ret;
+		}
+		web_out_printf(o, "<li>Report %lld: %s</li>\n", (long long)r.id,
+			       r.challenged && r.state == STORE_REPORT_COUNTED
+				       ? "challenged"
+				       : store_report_state_name(r.state));
+		*n_open += r.state != STORE_REPORT_VOIDED;
 	}
+	web_out_puts(o, "</ul>\n");
+	return 0;
+}
+
+/* The void and uphold forms of a challenge case of n reports: each decides them all. */
+static void case_decisions(web_out_t *o, const session_t *s, const store_case_t *c, size_t n)
+{
+	bool one = n == 1;
 	form_open(o, s, "/deputy/void", false);
 	hidden_id(o, "report", c->report_id);
 	hidden_id(o, "case", c->id);
-	reason_input(o, "void-reason",
-		     "Void the report (reporter error): it stops counting for good, its "
-		     "reporter is fined, and the case is closed with this reason as the reply",
-		     true);
-	web_out_puts(o, "<button type=\"submit\">Void the report</button>\n</form>\n");
+	reason_input(
+		o, "void-reason",
+		one ? "Void the report (reporter error): it stops counting for good, its "
+		      "reporter is fined, and the case is closed with this reason as the reply"
+		    : "Void every report of this case (reporter error): they stop counting for "
+		      "good, each reporter is fined, and the case is closed with this reason "
+		      "as the reply",
+		true);
+	web_out_puts(o, one ? "<button type=\"submit\">Void the report</button>\n</form>\n"
+			    : "<button type=\"submit\">Void the reports</button>\n</form>\n");
 	form_open(o, s, "/deputy/uphold", false);
 	hidden_id(o, "report", c->report_id);
 	hidden_id(o, "case", c->id);
 	reason_input(o, "uphold-reason",
-		     "Uphold the report: it counts again, and the case is closed with this "
-		     "reason as the reply",
+		     one ? "Uphold the report: it counts again, and the case is closed with this "
+			   "reason as the reply"
+			 : "Uphold every report of this case: they count again, and the case is "
+			   "closed with this reason as the reply",
 		     true);
-	web_out_puts(o, "<button type=\"submit\">Uphold the report</button>\n</form>\n");
+	web_out_puts(o, one ? "<button type=\"submit\">Uphold the report</button>\n</form>\n"
+			    : "<button type=\"submit\">Uphold the reports</button>\n</form>\n");
 }
 
 static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *rs,
@@ -578,11 +627,12 @@ static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *
 		     "The queue");
 		return;
 	}
-	store_report_t r;
+	web_cases_ids_t ids = { 0 };
 	if (ret == 0 && c.kind == STORE_CASE_CHALLENGE) {
-		ret = store_report_get(app->store, c.report_id, &r);
+		ret = web_cases_reports_of(app, &c, &ids);
 	}
 	if (ret != 0) {
+		web_cases_ids_fini(&ids);
 		store_trouble(app, rs, ret);
 		return;
 	}
@@ -608,12 +658,18 @@ static void route_case(web_app_t *app, const web_request_t *rq, web_response_t *
 	web_cases_put_time(o, c.created_ms);
 	web_out_puts(o, "</dd>\n</dl>\n<h2>Messages</h2>\n");
 	ret = store_case_messages_each(app->store, c.id, put_case_message, o);
+	size_t n_open = 0;
+	size_t n_reports = ids.n;
+	if (ret == 0 && c.kind == STORE_CASE_CHALLENGE) {
+		ret = case_reports_list(app, o, &ids, &n_open);
+	}
+	web_cases_ids_fini(&ids);
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
 		return;
 	}
-	if (c.kind == STORE_CASE_CHALLENGE && c.status != STORE_CASE_CLOSED) {
-		case_decisions(o, s, &c, &r);
+	if (c.kind == STORE_CASE_CHALLENGE && c.status != STORE_CASE_CLOSED && n_open > 0) {
+		case_decisions(o, s, &c, n_reports);
 	}
 	if (c.status != STORE_CASE_CLOSED) {
 		web_out_puts(o, "<h2>Reply</h2>\n");
@@ -1048,6 +1104,57 @@ static void act_delist(web_app_t *app, web_response_t *rs, const session_t *s,
 	done(rs, reinstate ? "Reinstated" : "Delisted", msg, text);
 }
 
+/* The reports a decision on report id takes: every report of challenge case case_id when id
+ * is one of them (one mailing, one decision), else id alone. */
+static int decision_reports(web_app_t *app, int64_t case_id, int64_t id, web_cases_ids_t *ids)
+{
+	store_case_t c;
+	int ret = case_id != 0 ? store_case_get(app->store, case_id, &c) : IPBL_ENOENT;
+	if (ret == 0 && c.kind == STORE_CASE_CHALLENGE) {
+		ret = web_cases_reports_of(app, &c, ids);
+		if (ret == 0 && web_cases_ids_has(ids, id)) {
+			return 0;
+		}
+		ids->n = 0;
+	}
+	if (ret != 0 && ret != IPBL_ENOENT) {
+		return ret;
+	}
+	web_cases_ids_add(ids, id);
+	return 0;
+}
+
+/* The deputy's page after ids were voided (void_it) or upheld: "Reports 17 and 18 are voided
+ * and their reporters fined. Their address is now not listed." */
+static void act_report_page(web_app_t *app, web_response_t *rs, const session_t *s, bool void_it,
+			    const web_cases_ids_t *ids, const engine_result_t *res)
+{
+	bool one = ids->n == 1;
+	char ip[IPBL_IPADDR_STRLEN];
+	store_report_t r;
+	const char *ip_text = NULL;
+	if (store_report_get(app->store, ids->v[0], &r) == 0) {
+		ip_text = ipbl_ipaddr_format(&r.ip, ip);
+	}
+	char msg[1024];
+	ipbl_buf_t b;
+	ipbl_buf_init(&b, msg, sizeof(msg));
+	ipbl_buf_puts(&b, one ? "Report " : "Reports ");
+	web_cases_ids_format(ids, &b);
+	ipbl_log_info("deputy %s %s %s", s->d.name, void_it ? "voided" : "upheld", msg);
+	ipbl_buf_puts(&b, void_it ? (one ? " is voided and its reporter fined"
+					 : " are voided and their reporters fined")
+				  : (one ? " counts again" : " count again"));
+	ipbl_buf_printf(&b, ". %s now %s.", one ? "Its address is" : "Their address is",
+			res->decision.listed ? "listed" : "not listed");
+	done(rs,
+	     void_it ? (one ? "Report voided" : "Reports voided")
+		     : (one ? "Report upheld" : "Reports upheld"),
+	     msg, ip_text);
+}
+
+/* Void (void_it) or uphold the form's report, and with it every report of the form's case
+ * that covers it; a case is closed with the reason as its reply. */
 static void act_report(web_app_t *app, web_response_t *rs, const session_t *s,
 		       web_form_field_t f[X_N], bool void_it, int64_t case_id)
 {
@@ -1057,40 +1164,36 @@ static void act_report(web_app_t *app, web_response_t *rs, const session_t *s,
 		     "The queue");
 		return;
 	}
+	web_cases_ids_t ids = { 0 };
 	engine_result_t res;
-	int ret = void_it ? engine_void_report(app->engine, id, s->d.name, f[X_REASON].value, &res)
-			  : engine_report_challenge(app->engine, id, false, s->actor,
-						    f[X_REASON].value, &res);
-	if (ret == IPBL_ENOENT) {
-		page(rs, 404, "Nothing done", "There is no report with this number.", "/deputy/",
-		     "The queue");
-		return;
+	int ret = decision_reports(app, case_id, id, &ids);
+	if (ret == 0) {
+		ret = void_it ? engine_void_reports(app->engine, ids.v, ids.n, s->d.name,
+						    f[X_REASON].value, &res)
+			      : engine_reports_challenge(app->engine, ids.v, ids.n, false, s->actor,
+							 f[X_REASON].value, &res);
 	}
+	bool one = ids.n == 1;
 	if (ret == 0) {
 		char reply[REASON_MAX * 4 + 128];
 		snprintf(reply, sizeof(reply), "%s\n\n%s", f[X_REASON].value,
-			 void_it ? "Decision: the report was voided (reporter error). It no "
-				   "longer counts towards any listing."
-				 : "Decision: the report stands and counts again.");
+			 void_it ? (one ? "Decision: the report was voided (reporter error). It "
+					  "no longer counts towards any listing."
+					: "Decision: the reports were voided (reporter error). "
+					  "They no longer count towards any listing.")
+				 : (one ? "Decision: the report stands and counts again."
+					: "Decision: the reports stand and count again."));
 		ret = close_from_case(app, s, case_id, reply);
 	}
-	if (ret != 0) {
+	if (ret == IPBL_ENOENT) {
+		page(rs, 404, "Nothing done", "There is no report with this number.", "/deputy/",
+		     "The queue");
+	} else if (ret != 0) {
 		store_trouble(app, rs, ret);
-		return;
+	} else {
+		act_report_page(app, rs, s, void_it, &ids, &res);
 	}
-	char ip[IPBL_IPADDR_STRLEN];
-	store_report_t r;
-	const char *ip_text = NULL;
-	if (store_report_get(app->store, id, &r) == 0) {
-		ip_text = ipbl_ipaddr_format(&r.ip, ip);
-	}
-	ipbl_log_info("deputy %s %s report %lld", s->d.name, void_it ? "voided" : "upheld",
-		      (long long)id);
-	char msg[256];
-	snprintf(msg, sizeof(msg), "Report %lld %s. Its address is now %s.", (long long)id,
-		 void_it ? "is voided and its reporter fined" : "counts again",
-		 res.decision.listed ? "listed" : "not listed");
-	done(rs, void_it ? "Report voided" : "Report upheld", msg, ip_text);
+	web_cases_ids_fini(&ids);
 }
 
 static void act_standing(web_app_t *app, web_response_t *rs, const session_t *s,

@@ -5,7 +5,9 @@
 # the full evidence, delisting (NXDOMAIN within a second), voiding a report (its reporter is
 # fined), a reply on a case seen at the filer's link, limits per client and per filer
 # address, and hostile input (script injection in every field shown back, oversized fields,
-# bad UTF-8, the wrong encoding, an oversized body).
+# bad UTF-8, the wrong encoding, an oversized body). Challenges by subject line: one case for
+# every report of a mailing (two reporters), the same refusal whatever does not match, the
+# deputy's decision on all of them.
 
 import http.client
 import json
@@ -25,6 +27,8 @@ HTTP_TIMEOUT = 10.0
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 LINK_RE = re.compile(r'href="http://127\.0\.0\.1:8080(/case/([0-9a-f]{32}))"')
 INJECT = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>'
+NO_SUBJECT = "No report that still counts names this address with this subject line"
+IP3 = "45.33.32.158"
 
 WEB = {
     "web": {"listen": "127.0.0.1:0", "base_url": "http://127.0.0.1:8080",
@@ -238,9 +242,10 @@ def test_challenge_suspends_the_report_until_a_deputy_decides(site):
     status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
                                challenge_fields(999999))
     assert status == 400 and "No report with this number" in page
+    # what is not a number is a subject line, and no report of this address has this one
     status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
                                challenge_fields(ids["alice"]) | {"report": "x1"})
-    assert status == 400 and "whole number" in page
+    assert status == 400 and NO_SUBJECT in page
 
     path, page = file_case(b, "/dispute/challenge", challenge_fields(ids["alice"]))
     assert "no longer listed" in page
@@ -269,6 +274,154 @@ def test_challenge_suspends_the_report_until_a_deputy_decides(site):
     status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
                                challenge_fields(ids["alice"]))
     assert status == 200  # decided, so it may be challenged again
+
+
+# ---- challenges by subject line -------------------------------------------------------------
+
+
+def report_mail(d, reporter, ip, text):
+    out = ok(run_ipbl(d, "report", "--reporter", reporter, "--ip", ip, "--json", "-",
+                      input_text=text))
+    return json.loads(out)["id"]
+
+
+def newsletter_site(site):
+    """One mailing reported by alice and bob against IP3: the same Subject, once RFC 2047
+    encoded, in two different messages (so two reports, not one spam counted once)."""
+    d, ids = site
+    alice = report_mail(d, "alice", IP3, "Subject: =?UTF-8?Q?Our_March_newsletter?=\n"
+                                         "To: alice@example.org\n\nHello Alice\n")
+    bob = report_mail(d, "bob", IP3, "Subject: Our March\n newsletter\nTo: bob@example.org\n"
+                                     "\nHello Bob\n")
+    assert alice != bob
+    wait_until(lambda: listed(d, IP3), 2.0, what="%s listed" % IP3)
+    return d, ids, (alice, bob)
+
+
+def subject_fields(subject, ip=IP3):
+    return dict(challenge_fields(0, ip=ip), report=subject)
+
+
+def field_error(page):
+    m = re.search(r'<p class="err" id="report-err">([^<]*)</p>', page)
+    assert m, page
+    return m.group(1)
+
+
+def test_challenge_by_subject_covers_every_report_of_the_mailing(site):
+    d, ids, (alice, bob) = newsletter_site(site)
+    b = Browser(d)
+    status, _, page = b.get("/dispute/challenge")
+    assert status == 200 and "Report number or subject line" in page
+    assert 'maxlength="998"' in page and "subject line" in page
+
+    # one case for both reports; case and spacing do not matter
+    t0 = time.monotonic()
+    path, page = file_case(b, "/dispute/challenge", subject_fields("  our MARCH   newsletter "))
+    assert "The reports no longer count" in page and "no longer listed" in page, page
+    wait_until(lambda: nxdomain(d, IP3), 1.0, what="%s out of DNS" % IP3)
+    assert time.monotonic() - t0 < 2.0
+    lk = json.loads(ok(run_ipbl(d, "lookup", "--json", IP3)))
+    assert lk["listed"] is False and lk["reports"] == 0
+    status, _, page = b.get(path)
+    assert status == 200 and "<dt>Reports</dt><dd>%d and %d</dd>" % (alice, bob) in page
+    # the other address keeps its own reports
+    assert listed(d, IP)
+
+    # both are under an open challenge now: nothing left to challenge by this subject
+    status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
+                               subject_fields("Our March newsletter"))
+    assert status == 400 and NO_SUBJECT in page
+
+    # the deputy sees both, and upholding from the case counts both again
+    dep = Browser(d)
+    assert dep.login()[0] == 303
+    status, _, page = dep.get("/deputy/")
+    assert "challenge of reports %d and %d" % (alice, bob) in page, page
+    case_id = re.search(r'href="/deputy/case/(\d+)">\d+</a></td><td>challenge of reports',
+                        page).group(1)
+    status, _, page = dep.get("/deputy/case/" + case_id)
+    assert "Report %d: challenged" % alice in page and "Report %d: challenged" % bob in page
+    assert "Uphold the reports" in page and "Void the reports" in page
+    token = CSRF_RE.search(page).group(1)
+    t0 = time.monotonic()
+    status, _, page = dep.post("/deputy/uphold", {"csrf": token, "report": alice,
+                                                  "case": case_id, "reason": "Bought list."})
+    assert status == 200 and "Reports %d and %d count again" % (alice, bob) in page, page
+    wait_until(lambda: listed(d, IP3), 1.0, what="%s back in DNS" % IP3)
+    assert time.monotonic() - t0 < 2.0
+    lk = json.loads(ok(run_ipbl(d, "lookup", "--json", IP3)))
+    assert lk["listed"] is True and lk["reports"] == 2
+    status, _, page = b.get(path)
+    assert "closed" in page and "Bought list." in page and "the reports stand" in page
+
+    # decided, so the mailing may be challenged again; this time the deputy voids both
+    path, page = file_case(b, "/dispute/challenge", subject_fields("OUR MARCH NEWSLETTER"))
+    wait_until(lambda: nxdomain(d, IP3), 1.0, what="%s out of DNS" % IP3)
+    status, _, page = dep.get("/deputy/")
+    case_id = re.search(r'href="/deputy/case/(\d+)">\d+</a></td><td>challenge of reports',
+                        page).group(1)
+    token = dep.csrf("/deputy/case/" + case_id)
+    status, _, page = dep.post("/deputy/void", {"csrf": token, "report": alice,
+                                                "case": case_id, "reason": "Opt-in shown."})
+    assert status == 200, page
+    assert "Reports %d and %d are voided and their reporters fined" % (alice, bob) in page
+    for name in ("alice", "bob"):
+        shown = ok(run_ipbl(d, "reporter", "show", name))
+        assert "standing: fined" in shown and "fines: 1" in shown, shown
+    assert nxdomain(d, IP3)
+    status, _, page = dep.get("/deputy/case/" + case_id)
+    assert "Report %d: voided" % alice in page and "Report %d: voided" % bob in page
+    assert "Void the reports" not in page
+    status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
+                               subject_fields("Our March newsletter"))
+    assert status == 400 and NO_SUBJECT in page
+
+
+def test_subject_that_matches_nothing_is_one_refusal(site):
+    d, ids, _ = newsletter_site(site)
+    b = Browser(d)
+    refusals = set()
+    for fields in (subject_fields("Our April newsletter"),     # no such subject
+                   subject_fields("Our March newsletter", IP),  # another address's reports
+                   subject_fields("Our March newsletter", IP2),  # an address never reported
+                   subject_fields("offer 1", IP3)):             # IP's subject, not IP3's
+        status, _, page = b.submit("/dispute/challenge", "/dispute/challenge", fields)
+        assert status == 400, fields
+        refusals.add(field_error(page))
+    assert len(refusals) == 1 and NO_SUBJECT in refusals.pop()
+    assert listed(d, IP3) and listed(d, IP)
+    # IP's own subject still finds its report (alice's "offer 1")
+    path, page = file_case(b, "/dispute/challenge", subject_fields("Offer 1", IP))
+    status, _, page = b.get(path)
+    assert "<dt>Report</dt><dd>%d</dd>" % ids["alice"] in page
+
+
+def test_hostile_subjects(site):
+    d, _, _ = newsletter_site(site)
+    b = Browser(d)
+    # the longest subject a message may have: looked up, not matched, shown back escaped
+    long_subject = "<b>" + "x" * 990 + "</b>"
+    assert len(long_subject) == 997
+    status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
+                               subject_fields(long_subject + "y"))
+    assert status == 400 and NO_SUBJECT in page
+    assert "&lt;b&gt;" + "x" * 990 in page and "<b>xxx" not in page
+    status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
+                               subject_fields("y" * 999))
+    assert status == 400 and "too long: at most 998 characters" in page
+    status, _, page = b.submit("/dispute/challenge", "/dispute/challenge",
+                               subject_fields(INJECT))
+    assert status == 400 and NO_SUBJECT in page
+    assert_escaped(page)
+    # a mailing whose subject is the attack itself: found, and escaped wherever shown
+    ok(run_ipbl(d, "reporter", "add", "carol"))
+    rid = report_mail(d, "carol", IP3, "Subject: %s\n\nhi\n" % INJECT)
+    path, page = file_case(b, "/dispute/challenge", subject_fields(INJECT))
+    status, _, page = b.get(path)
+    assert "<dt>Report</dt><dd>%d</dd>" % rid in page
+    assert "<script>" not in page
+    assert listed(d, IP3)  # alice's and bob's reports still count
 
 
 # ---- the deputy console ---------------------------------------------------------------------

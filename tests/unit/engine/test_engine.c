@@ -381,6 +381,98 @@ static void test_digest_normalises_line_ends(void **state)
 	assert_int_equal(strlen(k1), 67);
 }
 
+/* One key for the same subject however it was written; none for a blank one. */
+static void test_subject_key(void **state)
+{
+	(void)state;
+	char a[ENGINE_SUBJECT_KEY_LEN], b[ENGINE_SUBJECT_KEY_LEN], c[ENGINE_SUBJECT_KEY_LEN];
+	const char *enc = "=?UTF-8?Q?Our_March?=\r\n =?UTF-8?Q?_newsletter?=";
+	assert_true(engine_subject_key(enc, strlen(enc), a));
+	assert_int_equal(strlen(a), 32);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+	assert_true(engine_subject_key("  our MARCH \t newsletter ", 25, b));
+	assert_string_equal(a, b);
+	assert_true(engine_subject_key("Our April newsletter", 20, c));
+	assert_string_not_equal(a, c);
+	assert_false(engine_subject_key(" \t ", 3, c));
+	assert_string_equal(c, "");
+}
+
+/* A report from a raw message keeps the key of its spam's Subject (the attached one in a
+ * forward); a message without a Subject gets none. */
+static void test_report_message_keeps_the_subject_key(void **state)
+{
+	fx_t *f = *state;
+	static const char fwd[] =
+		"Subject: Fwd: look at this\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+		"Content-Type: message/rfc822\n\nReceived: from c (c [45.33.32.50]) by mx id 2\n"
+		"Subject: Our  March newsletter\n\nhello\n--B--\n";
+	static const char bare[] = "Received: from c (c [45.33.32.50]) by mx id 3\n\nhello\n";
+	engine_result_t r;
+	ipbl_ipaddr_t src;
+	char why[256];
+	engine_message_t m = { .reporter = "alice", .msg = fwd, .len = sizeof(fwd) - 1 };
+	assert_int_equal(engine_report_message(f->e, &m, &r, &src, why, sizeof(why)), 0);
+	store_report_t got;
+	assert_int_equal(store_report_get(f->store, r.id, &got), 0);
+	char want[ENGINE_SUBJECT_KEY_LEN];
+	assert_true(engine_subject_key("our march newsletter", 20, want));
+	assert_string_equal(got.subject_key, want);
+	m = (engine_message_t){ .reporter = "bob", .msg = bare, .len = sizeof(bare) - 1 };
+	assert_int_equal(engine_report_message(f->e, &m, &r, &src, why, sizeof(why)), 0);
+	assert_int_equal(store_report_get(f->store, r.id, &got), 0);
+	assert_string_equal(got.subject_key, "");
+}
+
+/* A case covering two reports: both set aside in one transaction (one delisting in the
+ * journal), counted again together, voided together with both reporters fined; an unknown
+ * report in the list changes nothing. */
+static void test_several_reports_challenged_and_voided_together(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	int64_t ids[3];
+	assert_int_equal(report(f, "alice", "45.33.32.60", "m1", &r), 0);
+	ids[0] = r.id;
+	assert_int_equal(report(f, "bob", "45.33.32.60", "m2", &r), 0);
+	ids[1] = r.id;
+	assert_true(r.decision.listed);
+	uint32_t serial = journal_last(f);
+	ids[2] = 999999;
+	assert_int_equal(engine_reports_challenge(f->e, ids, 3, true, "case 1", "x", &r),
+			 IPBL_ENOENT);
+	store_report_t got;
+	assert_int_equal(store_report_get(f->store, ids[0], &got), 0);
+	assert_false(got.challenged);
+	assert_true(stored_listed(f, "45.33.32.60"));
+	assert_int_equal(engine_reports_challenge(f->e, ids, 0, true, "case 1", "x", &r),
+			 IPBL_EINVAL);
+
+	assert_int_equal(engine_reports_challenge(f->e, ids, 2, true, "case 1", "opt-in", &r), 0);
+	assert_false(r.decision.listed);
+	assert_true(r.was_listed);
+	assert_int_equal(r.decision.n_reports_challenged, 2);
+	assert_int_equal(journal_last(f), serial + 1);
+	assert_false(stored_listed(f, "45.33.32.60"));
+	assert_int_equal(engine_reports_challenge(f->e, ids, 2, false, "deputy dana", "upheld", &r),
+			 0);
+	assert_true(r.decision.listed);
+	assert_int_equal(journal_last(f), serial + 2);
+
+	assert_int_equal(engine_void_reports(f->e, ids, 2, "dana", "opt-in mail", &r), 0);
+	assert_false(r.decision.listed);
+	const char *names[] = { "alice", "bob" };
+	for (size_t i = 0; i < 2; i++) {
+		store_reporter_t rep;
+		assert_int_equal(store_reporter_get(f->store, names[i], &rep), 0);
+		assert_int_equal(rep.standing, STORE_STANDING_FINED);
+		assert_int_equal(rep.fines, 1);
+		assert_int_equal(store_report_get(f->store, ids[i], &got), 0);
+		assert_int_equal(got.state, STORE_REPORT_VOIDED);
+	}
+	assert_int_equal(engine_void_reports(f->e, ids, 0, "dana", "x", &r), IPBL_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +494,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_follower_applies_other_writers_and_gaps, setup,
 						teardown),
 		cmocka_unit_test(test_digest_normalises_line_ends),
+		cmocka_unit_test(test_subject_key),
+		cmocka_unit_test_setup_teardown(test_report_message_keeps_the_subject_key, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_several_reports_challenged_and_voided_together,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -626,6 +626,12 @@ static void check_same_as_gmime(const char *name, const char *data, size_t len)
 					 i + 1, fast.fields[i], ref.fields[i]);
 			}
 		}
+		if ((fast.subject == NULL) != (ref.subject == NULL) ||
+		    (fast.subject != NULL && strcmp(fast.subject, ref.subject) != 0)) {
+			fail_msg("%s: Subject differs:\n fast  '%s'\n GMime '%s'", name,
+				 fast.subject ? fast.subject : "(none)",
+				 ref.subject ? ref.subject : "(none)");
+		}
 		mail_message_received_fini(&fast);
 		mail_message_received_fini(&ref);
 	}
@@ -661,6 +667,12 @@ static void test_fast_reader_matches_gmime(void **state)
 		"Received: from a (a [81.2.69.1]) by b id 1",
 		"Received:\n\n",
 		"\n\nReceived: from a (a [81.2.69.1]) by b id 1\n",
+		/* the Subject too */
+		"Subject: Our March\r\n newsletter\r\n"
+		"Received: from a (a [81.2.69.1]) by b id 1\r\nSubject: second\r\n\r\nbody\r\n",
+		"Received: from a (a [81.2.69.1]) by b id 1\nSubject: =?UTF-8?B?w4l0w6k=?=\n\n",
+		"Subject:\n\nno subject text\n",
+		"From: a@example.net\n\nno subject at all\n",
 	};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		char name[32];
@@ -672,6 +684,51 @@ static void test_fast_reader_matches_gmime(void **state)
 	check_same_as_gmime("NUL in the header", nul, sizeof(nul) - 1);
 }
 
+/* The Subject is the one of the message the source finder reads: the spam itself, or the
+ * one a report carries as message/rfc822; unfolded, not decoded. */
+static void test_subject_of_the_spam(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *data;
+		const char *subject; /* NULL: none */
+	} cases[] = {
+		{ "the spam itself",
+		  "Received: from a (a [81.2.69.1]) by b id 1\nSubject: Cheap\n pills\n\nx\n",
+		  "Cheap pills" },
+		{ "encoded stays encoded", "Subject:  =?UTF-8?Q?caf=C3=A9?= \n\nx\n",
+		  "=?UTF-8?Q?caf=C3=A9?=" },
+		{ "the forwarded spam, not the report",
+		  "Subject: Fwd: spam\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+		  "Content-Type: text/plain\n\nSee attached.\n--B\nContent-Type: message/rfc822\n\n"
+		  "Received: from c (c [81.2.69.2]) by d id 2\nSubject: Our March newsletter\n\n"
+		  "hello\n--B--\n",
+		  "Our March newsletter" },
+		{ "an attached spam without one",
+		  "Subject: Fwd: spam\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+		  "Content-Type: message/rfc822\n\nReceived: from c (c [81.2.69.2]) by d id 2\n\n"
+		  "hello\n--B--\n",
+		  NULL },
+		{ "none", "Received: from a (a [81.2.69.1]) by b id 1\n\nx\n", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mail_message_received_t m;
+		char err[256];
+		assert_int_equal(mail_message_received_parse(cases[i].data, strlen(cases[i].data),
+							     &m, err, sizeof(err)),
+				 0);
+		if (cases[i].subject == NULL
+			    ? m.subject != NULL
+			    : m.subject == NULL || strcmp(m.subject, cases[i].subject) != 0) {
+			fail_msg("%s: subject '%s', want '%s'", cases[i].name,
+				 m.subject ? m.subject : "(none)",
+				 cases[i].subject ? cases[i].subject : "(none)");
+		}
+		mail_message_received_fini(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_trusted_parse),
 		cmocka_unit_test(test_message_table),
 		cmocka_unit_test(test_fast_reader_matches_gmime),
+		cmocka_unit_test(test_subject_of_the_spam),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "store/migrations.h"
 #include "store/store.h"
 
 typedef struct {
@@ -61,12 +63,12 @@ static ipbl_ipaddr_t ip(const char *text)
 static void test_schema(void **state)
 {
 	fixture_t *f = *state;
-	assert_int_equal(store_schema_version(f->s), 6);
+	assert_int_equal(store_schema_version(f->s), 7);
 	/* opening again applies nothing and keeps the data */
 	store_t *again = NULL;
 	char err[256];
 	assert_int_equal(store_open(f->backend, f->path, &again, err, sizeof(err)), 0);
-	assert_int_equal(store_schema_version(again), 6);
+	assert_int_equal(store_schema_version(again), 7);
 	store_close(again);
 }
 
@@ -603,6 +605,192 @@ static void test_case_transaction(void **state)
 	assert_int_equal(r.state, STORE_REPORT_COUNTED);
 }
 
+/* ---- subject keys and cases covering several reports (0007_subject_challenges.sql) ---- */
+
+#define KEY_A "0123456789abcdef0123456789abcdef"
+#define KEY_B "fedcba9876543210fedcba9876543210"
+
+static int64_t add_keyed_report(store_t *s, const char *addr, const char *digest, const char *key,
+				int64_t at)
+{
+	store_report_t r = { .ip = ip(addr), .received_ms = at, .evidence = "{}" };
+	snprintf(r.digest, sizeof(r.digest), "%s", digest);
+	snprintf(r.subject_key, sizeof(r.subject_key), "%s", key);
+	assert_int_equal(store_report_add(s, &r), 0);
+	return r.id;
+}
+
+static int collect_report_id(void *arg, const store_report_t *r)
+{
+	ids_t *v = arg;
+	assert_true(v->n < 16);
+	v->ids[v->n++] = r->id;
+	return 0;
+}
+
+static int collect_id(void *arg, int64_t id)
+{
+	ids_t *v = arg;
+	assert_true(v->n < 16);
+	v->ids[v->n++] = id;
+	return 0;
+}
+
+static ids_t challengeable(store_t *s, const char *addr, const char *key)
+{
+	ids_t v = { 0 };
+	ipbl_ipaddr_t a = ip(addr);
+	assert_int_equal(store_reports_challengeable(s, &a, key, collect_report_id, &v), 0);
+	return v;
+}
+
+static void test_subject_keys(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	int64_t r1 = add_keyed_report(s, "192.0.2.20", "s1", KEY_A, 3000);
+	int64_t r2 = add_keyed_report(s, "192.0.2.20", "s2", KEY_A, 1000);
+	int64_t other_ip = add_keyed_report(s, "192.0.2.21", "s3", KEY_A, 1000);
+	int64_t other_key = add_keyed_report(s, "192.0.2.20", "s4", KEY_B, 1000);
+	int64_t none = add_keyed_report(s, "192.0.2.20", "s5", "", 1000);
+	(void)other_ip;
+	(void)other_key;
+
+	/* the key is read back; a report without one reads "" */
+	store_report_t got;
+	assert_int_equal(store_report_get(s, r1, &got), 0);
+	assert_string_equal(got.subject_key, KEY_A);
+	assert_int_equal(store_report_get(s, none, &got), 0);
+	assert_string_equal(got.subject_key, "");
+
+	/* one address and one key, oldest first */
+	ids_t v = challengeable(s, "192.0.2.20", KEY_A);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.ids[0], r2);
+	assert_int_equal(v.ids[1], r1);
+	assert_int_equal(challengeable(s, "192.0.2.22", KEY_A).n, 0);
+	assert_int_equal(challengeable(s, "192.0.2.20", "").n, 0);
+
+	/* only what still counts and is not under an open challenge */
+	assert_int_equal(store_report_set_state(s, r2, STORE_REPORT_VOIDED), 0);
+	v = challengeable(s, "192.0.2.20", KEY_A);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.ids[0], r1);
+	assert_int_equal(store_report_set_challenged(s, r1, true), 0);
+	assert_int_equal(challengeable(s, "192.0.2.20", KEY_A).n, 0);
+	assert_int_equal(store_report_set_challenged(s, r1, false), 0);
+	int64_t r3 = add_keyed_report(s, "192.0.2.20", "s6", KEY_A, 4000);
+	store_case_t c = new_case(STORE_CASE_CHALLENGE, "192.0.2.20", r3, "b2:subj", 5000);
+	assert_int_equal(store_case_add(s, &c), 0);
+	v = challengeable(s, "192.0.2.20", KEY_A);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.ids[0], r1); /* r3 is in an open case */
+	assert_int_equal(store_case_set_status(s, c.id, STORE_CASE_CLOSED, 6000), 0);
+	assert_int_equal(challengeable(s, "192.0.2.20", KEY_A).n, 2);
+}
+
+static void test_case_covers_several_reports(void **state)
+{
+	store_t *s = ((fixture_t *)*state)->s;
+	int64_t r1 = add_keyed_report(s, "198.51.100.40", "m1", KEY_A, 1000);
+	int64_t r2 = add_keyed_report(s, "198.51.100.40", "m2", KEY_A, 2000);
+	int64_t r3 = add_keyed_report(s, "198.51.100.40", "m3", KEY_A, 3000);
+	store_case_t c = new_case(STORE_CASE_CHALLENGE, "198.51.100.40", r1, "b2:many", 4000);
+	assert_int_equal(store_case_add(s, &c), 0);
+	assert_int_equal(store_case_report_add(s, c.id, r3), 0);
+	assert_int_equal(store_case_report_add(s, c.id, r2), 0);
+	assert_int_equal(store_case_report_add(s, c.id, r2), IPBL_EEXIST);
+	assert_int_equal(store_case_report_add(s, c.id, 987654), IPBL_ESTORE);
+	assert_int_equal(store_case_report_add(s, 987654, r2), IPBL_ESTORE);
+	ids_t v = { 0 };
+	assert_int_equal(store_case_reports_each(s, c.id, collect_id, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_int_equal(v.ids[0], r1);
+	assert_int_equal(v.ids[1], r2);
+	assert_int_equal(v.ids[2], r3);
+	/* the case's report_id stays the first; every covered report finds the case */
+	store_case_t got;
+	assert_int_equal(store_case_get(s, c.id, &got), 0);
+	assert_int_equal(got.report_id, r1);
+	assert_int_equal(store_case_find_open_for_report(s, r3, &got), 0);
+	assert_int_equal(got.id, c.id);
+	assert_int_equal(challengeable(s, "198.51.100.40", KEY_A).n, 0);
+	/* an ask case covers nothing */
+	store_case_t ask = new_case(STORE_CASE_ASK, "198.51.100.40", 0, "b2:ask7", 4000);
+	assert_int_equal(store_case_add(s, &ask), 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_case_reports_each(s, ask.id, collect_id, &v), 0);
+	assert_int_equal(v.n, 0);
+	/* the links roll back with the case */
+	assert_int_equal(store_begin(s), 0);
+	store_case_t t = new_case(STORE_CASE_CHALLENGE, "198.51.100.40", r1, "b2:gone", 5000);
+	assert_int_equal(store_case_set_status(s, c.id, STORE_CASE_CLOSED, 5000), 0);
+	assert_int_equal(store_case_add(s, &t), 0);
+	assert_int_equal(store_case_report_add(s, t.id, r2), 0);
+	store_rollback(s);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_case_reports_each(s, t.id, collect_id, &v), 0);
+	assert_int_equal(v.n, 0);
+	assert_int_equal(store_case_find_open_for_report(s, r2, &got), 0);
+	assert_int_equal(got.id, c.id);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fail_msg("%s: %s", sql, msg ? msg : "error");
+	}
+}
+
+/* A database at schema version 6 (the migrations before 0007, as an older ipbl left it)
+ * with one report and one open challenge of it: opening it upgrades to 7 in place, the old
+ * report has no subject key and is never found by subject, and the old challenge covers its
+ * report through the new link table. */
+static void test_migration_from_version_6(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ipbl-store-v6-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < store_migrations_len && store_migrations[i].version <= 6; i++) {
+		exec_ok(db, store_migrations[i].sql);
+	}
+	exec_ok(db,
+		"PRAGMA user_version = 6;"
+		"INSERT INTO reports (id, ip, received_ms, digest, state, challenged) "
+		"VALUES (5, '203.0.113.5', 1000, 'old', 'counted', 1);"
+		"INSERT INTO cases (id, token_hash, kind, status, ip, report_id, created_ms, "
+		"updated_ms) VALUES (9, 'b2:old', 'challenge', 'open', '203.0.113.5', 5, 1, 1)");
+	sqlite3_close(db);
+
+	store_t *s = NULL;
+	char err[256];
+	if (store_open("sqlite", path, &s, err, sizeof(err)) != 0) {
+		fail_msg("open: %s", err);
+	}
+	assert_int_equal(store_schema_version(s), 7);
+	store_report_t r;
+	assert_int_equal(store_report_get(s, 5, &r), 0);
+	assert_string_equal(r.subject_key, "");
+	assert_true(r.challenged);
+	store_case_t c;
+	assert_int_equal(store_case_find_open_for_report(s, 5, &c), 0);
+	assert_int_equal(c.id, 9);
+	ids_t v = { 0 };
+	assert_int_equal(store_case_reports_each(s, 9, collect_id, &v), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.ids[0], 5);
+	/* no key, no match: not even once its challenge is over */
+	assert_int_equal(store_case_set_status(s, 9, STORE_CASE_CLOSED, 2), 0);
+	assert_int_equal(store_report_set_challenged(s, 5, false), 0);
+	assert_int_equal(challengeable(s, "203.0.113.5", KEY_A).n, 0);
+	store_close(s);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +807,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_messages, setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(test_deputies_and_sessions, setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(test_case_transaction, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_subject_keys, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_case_covers_several_reports, setup_sqlite,
+						teardown),
+		cmocka_unit_test(test_migration_from_version_6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
