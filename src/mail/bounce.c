@@ -482,17 +482,31 @@ static void gmime_init(void)
 	g_mime_init();
 }
 
+static size_t returned_message_start(const char *t, size_t n, size_t from);
+
+/* Append one part's text to b, up to where it starts quoting the returned message (Exchange's
+ * "Original message headers:"): each part is cut on its own, so a copy of the headers inside
+ * the text part does not hide the delivery-status part after it. */
 static void add_stream(tbuf_t *b, GMimeStream *mem, bool html)
 {
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	if (ba == NULL) {
 		return;
 	}
+	size_t start = b->len;
 	if (html) {
 		add_html(b, (const char *)ba->data, ba->len);
 	} else {
 		tbuf_add(b, (const char *)ba->data, ba->len);
 		tbuf_add(b, "\n", 1);
+	}
+	if (b->oom || b->len == start) {
+		return;
+	}
+	size_t cut = returned_message_start(b->p, b->len, start);
+	if (cut < b->len) {
+		b->len = cut;
+		b->p[cut] = '\0';
 	}
 }
 
