@@ -54,7 +54,8 @@ static void advise(const mail_bounce_t *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static mail_bounce_t b;
-	if (mail_bounce_parse((const char *)data, size, "bl.example.org", &b) != 0) {
+	static const mail_bounce_ours_t ours = { "bl.example.org", "http://127.0.0.1:8080" };
+	if (mail_bounce_parse((const char *)data, size, &ours, &b) != 0) {
 		return 0;
 	}
 	check_fields(&b);

@@ -78,7 +78,8 @@ int cli_explain_main(const cli_options_t *o, int argc, char **argv)
 		goto out;
 	}
 	explain_site_t site = site_of(env.conf);
-	if (mail_bounce_parse(data, len, site.zone, b) != 0) {
+	const mail_bounce_ours_t ours = { .zone = site.zone, .base_url = site.base_url };
+	if (mail_bounce_parse(data, len, &ours, b) != 0) {
 		fprintf(stderr, "ipbl: explain: out of memory\n");
 		rc = CLI_EOPERATIONAL;
 		goto out;

@@ -481,7 +481,8 @@ static void list_name(explain_advice_t *a, const mail_bounce_t *b, const explain
 	if (b->ours) {
 		const char *zone =
 			site != NULL && site->zone != NULL && site->zone[0] ? site->zone : b->zone;
-		snprintf(a->list, sizeof(a->list), "our blocklist %s", zone);
+		/* a link to our pages may be all that named it */
+		snprintf(a->list, sizeof(a->list), "our blocklist%s%s", zone[0] ? " " : "", zone);
 	} else if (b->list != NULL && b->list->zone == NULL) {
 		set(a->list, sizeof(a->list), b->list->name); /* "Microsoft's own block list" */
 	} else if (b->list != NULL && b->zone[0]) {

@@ -64,9 +64,9 @@ typedef struct {
 	bool permanent; /* a 5xx reply or 5.x.x status: resending will not help */
 
 	/* The blocklist, when kind is BLOCKLIST (any of these may be missing). */
-	char zone[MAIL_BOUNCE_NAME_MAX];      /* the DNS zone named, lower case, no final dot */
-	const mail_bounce_list_t *list;	      /* the well-known list it belongs to, or NULL */
-	bool ours;			      /* zone is the caller's own zone (or under it) */
+	char zone[MAIL_BOUNCE_NAME_MAX]; /* the DNS zone named, lower case, no final dot */
+	const mail_bounce_list_t *list;	 /* the well-known list it belongs to, or NULL */
+	bool ours; /* our own list: zone is ours (or under it), or the reply links to our pages */
 	char list_name[MAIL_BOUNCE_NAME_MAX]; /* list->name, or a name the text gave
 					       * ("Spamhaus") when no zone was named */
 
@@ -81,9 +81,16 @@ typedef struct {
 	char reply[MAIL_BOUNCE_REPLY_MAX];    /* the reply, lines joined: "550 5.7.1 text" */
 } mail_bounce_t;
 
-/* Read the bounce in data[0..len) into *out. our_zone is the caller's own DNSBL zone
- * ("bl.example.org"), or NULL/"" for none. Returns 0 (out->kind is NONE when nothing in the
- * text looks like a refusal), or IPBL_ENOMEM. Any bytes are accepted; the time and memory
- * used are linear in len. */
-int mail_bounce_parse(const char *data, size_t len, const char *our_zone,
+/* Who "we" are: what makes a bounce name our own list. Borrowed; any field may be NULL or "". */
+typedef struct {
+	const char *zone;     /* our DNSBL zone ("bl.example.org"); a name under it counts too */
+	const char *base_url; /* our web pages ([web] base_url, "https://www.example.org/dnsbl"): a
+			       * link to the same host and port (host in any case), under the same
+			       * path, counts too, also when the reply names no zone */
+} mail_bounce_ours_t;
+
+/* Read the bounce in data[0..len) into *out. ours: our list (NULL: none, every list is
+ * another's). Returns 0 (out->kind is NONE when nothing in the text looks like a refusal), or
+ * IPBL_ENOMEM. Any bytes are accepted; the time and memory used are linear in len. */
+int mail_bounce_parse(const char *data, size_t len, const mail_bounce_ours_t *ours,
 		      mail_bounce_t *out) IPBL_MUSTCHECK;

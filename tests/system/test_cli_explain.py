@@ -18,6 +18,7 @@ BASE_URL = "http://127.0.0.1:8080"
 OURS = BOUNCES / "gmail_dsn_ours.txt"  # names our zone and the address below
 OURS_IP = "185.97.44.12"
 SPAMCOP = BOUNCES / "exim_spamcop.txt"
+BY_URL = BOUNCES / "postfix_ours_by_url.txt"  # no zone, only a link to BASE_URL
 
 
 def write_conf(d, dns=True, web=True, store=None):
@@ -125,6 +126,12 @@ def test_exit_codes(conf, tmp_path):
     assert r.returncode in (1, 2) and r.stderr.startswith("ipbl: explain: ")
 
 
+def test_ours_by_our_link_alone(conf):
+    out = one_line(ok(ipbl(conf, "explain", BY_URL)))
+    assert "on our blocklist %s" % ZONE in out
+    assert "This address on our list" in out and "We have no record of 203.0.113.22" in out
+
+
 def test_ours_never_seen(conf):
     out = one_line(ok(ipbl(conf, "explain", OURS)))
     assert "our blocklist %s" % ZONE in out
@@ -193,5 +200,7 @@ def test_without_our_zone_or_web(tmp_path):
     c = write_conf(tmp_path, dns=True, web=False)
     out = one_line(ok(ipbl(c, "explain", OURS)))
     assert "our blocklist %s" % ZONE in out
+    # a bounce that names no zone, only a link to our pages, is ours only with [web]
+    assert "our blocklist" not in one_line(ok(ipbl(c, "explain", BY_URL)))
     # the reply quotes the list's link once; without [web] we add none of our own
     assert out.count("%s/lookup?ip=" % BASE_URL) == 1

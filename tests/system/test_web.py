@@ -253,6 +253,20 @@ def test_explain_page(web):
     page = body.decode()
     assert status == 200 and IP in page
     assert "<script" not in page
+    # no zone named, only a link to our base_url (host in another case): our list
+    bounce = "550 5.7.1 Rejected: Blocked - see HTTP://127.0.0.1:8080/lookup?ip=" + IP
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    page = body.decode()
+    assert status == 200 and "our blocklist" in page and IP in page
+    # ... but not a link elsewhere that quotes ours
+    bounce = ("550 5.7.1 Rejected: see http://evil.example/?u=http://127.0.0.1:8080/lookup?ip="
+              + IP)
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and "our blocklist" not in body.decode()
 
 
 def test_explain_and_lookup_refuse_bad_input(web):

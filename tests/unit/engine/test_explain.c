@@ -24,7 +24,8 @@ static const explain_site_t site = { OUR_ZONE, BASE_URL };
 
 static void parse(const char *text, mail_bounce_t *b)
 {
-	assert_int_equal(mail_bounce_parse(text, strlen(text), OUR_ZONE, b), 0);
+	static const mail_bounce_ours_t ours = { OUR_ZONE, BASE_URL };
+	assert_int_equal(mail_bounce_parse(text, strlen(text), &ours, b), 0);
 }
 
 /* A listed address: 2024-05-17T12:00:00Z, ending 5 hours later. */
@@ -135,6 +136,20 @@ static void test_ours_other_states(void **state)
 	explain_site_t slash = { OUR_ZONE, "http://127.0.0.1:8080/" };
 	explain_advice(&b, &slash, NULL, &a);
 	assert_string_equal(a.lookup_url, "http://127.0.0.1:8080/lookup?ip=91.208.61.33");
+
+	/* only a link to our pages names the list: ours, named by our zone or without one */
+	static const char by_url[] =
+		"550 5.7.1 Rejected: see http://127.0.0.1:8080/lookup?ip=192.0.2.4";
+	const mail_bounce_ours_t web_only = { NULL, "http://127.0.0.1:8080" };
+	assert_int_equal(mail_bounce_parse(by_url, strlen(by_url), &web_only, &b), 0);
+	assert_true(b.ours);
+	explain_advice(&b, &slash, NULL, &a);
+	assert_string_equal(a.list, "our blocklist bl.example.org");
+	assert_int_equal(a.status, EXPLAIN_STATUS_NO_RECORD);
+	explain_site_t no_zone = { NULL, "http://127.0.0.1:8080" };
+	explain_advice(&b, &no_zone, NULL, &a);
+	assert_string_equal(a.list, "our blocklist");
+	assert_string_equal(a.lookup_url, "http://127.0.0.1:8080/lookup?ip=192.0.2.4");
 }
 
 static void test_other_lists(void **state)
