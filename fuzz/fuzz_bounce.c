@@ -19,7 +19,14 @@ static void check_fields(const mail_bounce_t *b)
 	    memchr(b->server, '\0', sizeof(b->server)) == NULL ||
 	    memchr(b->recipient, '\0', sizeof(b->recipient)) == NULL ||
 	    memchr(b->list_name, '\0', sizeof(b->list_name)) == NULL ||
-	    memchr(b->status, '\0', sizeof(b->status)) == NULL) {
+	    memchr(b->status, '\0', sizeof(b->status)) == NULL ||
+	    memchr(b->sender_via, '\0', sizeof(b->sender_via)) == NULL ||
+	    memchr(b->sender_reason, '\0', sizeof(b->sender_reason)) == NULL) {
+		abort();
+	}
+	/* whose server sent it is only worked out for a blocklist refusal, and always says why */
+	if ((b->sender != MAIL_BOUNCE_SENDER_UNKNOWN && b->kind != MAIL_BOUNCE_BLOCKLIST) ||
+	    (b->sender == MAIL_BOUNCE_SENDER_UNKNOWN) != (b->sender_reason[0] == '\0')) {
 		abort();
 	}
 	if (b->kind == MAIL_BOUNCE_NONE && (b->has_ip || b->reply[0] || b->smtp_code)) {

@@ -22,6 +22,7 @@
  * IP is the one of a queried name (4.3.2.1.ZONE), then one in a lookup URL or next to
  * "client"/"IP"/"address", then any other in the reply, never the refusing server's own. */
 #include "mail/bounce.h"
+#include "mail/bounce_internal.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -484,20 +485,37 @@ static void gmime_init(void)
 
 static size_t returned_message_start(const char *t, size_t n, size_t from);
 
-/* Append one part's text to b, up to where it starts quoting the returned message (Exchange's
- * "Original message headers:"): each part is cut on its own, so a copy of the headers inside
- * the text part does not hide the delivery-status part after it. */
-static void add_stream(tbuf_t *b, GMimeStream *mem, bool html)
+/* A bounce message decoded: the text read for the refusal, and the returned message's header
+ * fields (the first copy found) read for who sent it. */
+typedef struct {
+	tbuf_t text, ret;
+} decoded_t;
+
+/* The bytes of a memory stream. */
+static const char *stream_bytes(GMimeStream *mem, size_t *len)
 {
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (ba == NULL) {
+	*len = ba != NULL ? ba->len : 0;
+	return ba != NULL ? (const char *)ba->data : NULL;
+}
+
+/* Append one part's text to d->text, up to where it starts quoting the returned message
+ * (Exchange's "Original message headers:"), which goes to d->ret: each part is cut on its own,
+ * so a copy of the headers inside the text part does not hide the delivery-status part after
+ * it. */
+static void add_stream(decoded_t *d, GMimeStream *mem, bool html)
+{
+	size_t len;
+	const char *data = stream_bytes(mem, &len);
+	tbuf_t *b = &d->text;
+	if (data == NULL) {
 		return;
 	}
 	size_t start = b->len;
 	if (html) {
-		add_html(b, (const char *)ba->data, ba->len);
+		add_html(b, data, len);
 	} else {
-		tbuf_add(b, (const char *)ba->data, ba->len);
+		tbuf_add(b, data, len);
 		tbuf_add(b, "\n", 1);
 	}
 	if (b->oom || b->len == start) {
@@ -505,16 +523,47 @@ static void add_stream(tbuf_t *b, GMimeStream *mem, bool html)
 	}
 	size_t cut = returned_message_start(b->p, b->len, start);
 	if (cut < b->len) {
+		if (d->ret.len == 0) {
+			tbuf_add(&d->ret, b->p + cut, b->len - cut);
+		}
 		b->len = cut;
 		b->p[cut] = '\0';
 	}
 }
 
-/* Append the decoded text of obj and its children to b. The returned message and its headers
- * are skipped; a message/delivery-status part is kept whatever GMime made of it. */
-static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
+/* The returned message (message/rfc822) or its header fields (text/rfc822-headers) into
+ * d->ret, when no copy was found before. */
+static void add_returned(decoded_t *d, GMimeObject *obj)
 {
-	if (obj == NULL || depth > MIME_DEPTH_MAX || b->oom) {
+	if (d->ret.len > 0) {
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		char *h = m != NULL ? g_mime_header_list_to_string(
+					      g_mime_object_get_header_list(GMIME_OBJECT(m)), NULL)
+				    : NULL;
+		if (h != NULL) {
+			tbuf_add(&d->ret, h, strlen(h));
+		}
+		g_free(h);
+		return;
+	}
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+	GMimeStream *mem = g_mime_stream_mem_new();
+	if (w != NULL && g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
+		size_t len;
+		const char *data = stream_bytes(mem, &len);
+		tbuf_add(&d->ret, data, data != NULL ? len : 0);
+	}
+	g_object_unref(mem);
+}
+
+/* Append the decoded text of obj and its children to d->text. The returned message and its
+ * headers go to d->ret; a message/delivery-status part is kept whatever GMime made of it. */
+static void add_part(decoded_t *d, GMimeObject *obj, int depth)
+{
+	if (obj == NULL || depth > MIME_DEPTH_MAX || d->text.oom || d->ret.oom) {
 		return;
 	}
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
@@ -529,19 +578,20 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
 		for (int i = 0; i < n && i < 64; i++) {
-			add_part(b, g_mime_multipart_get_part(mp, i), depth + 1);
+			add_part(d, g_mime_multipart_get_part(mp, i), depth + 1);
 		}
 		return;
 	}
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		if (!dsn) {
-			return; /* the returned message */
+			add_returned(d, obj); /* the returned message */
+			return;
 		}
 		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		if (m != NULL) {
 			GMimeStream *mem = g_mime_stream_mem_new();
 			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, mem);
-			add_stream(b, mem, false);
+			add_stream(d, mem, false);
 			g_object_unref(mem);
 		}
 		return;
@@ -549,8 +599,11 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 	if (!GMIME_IS_PART(obj)) {
 		return;
 	}
-	bool text = g_ascii_strcasecmp(type, "text") == 0 &&
-		    g_ascii_strcasecmp(sub, "rfc822-headers") != 0;
+	bool text = g_ascii_strcasecmp(type, "text") == 0;
+	if (text && g_ascii_strcasecmp(sub, "rfc822-headers") == 0) {
+		add_returned(d, obj);
+		return;
+	}
 	if (!text && !dsn) {
 		return;
 	}
@@ -560,7 +613,7 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 	}
 	GMimeStream *mem = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
-		add_stream(b, mem, text && g_ascii_strcasecmp(sub, "html") == 0);
+		add_stream(d, mem, text && g_ascii_strcasecmp(sub, "html") == 0);
 	}
 	g_object_unref(mem);
 }
@@ -610,8 +663,8 @@ static bool looks_like_message(const char *t, size_t n)
 	return found;
 }
 
-/* The decoded text of the bounce message in data into b (empty when GMime finds nothing). */
-static void message_text(const char *data, size_t len, tbuf_t *b)
+/* The decoded bounce message in data into d (empty when GMime finds nothing). */
+static void message_text(const char *data, size_t len, decoded_t *d)
 {
 	pthread_once(&gmime_once, gmime_init);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
@@ -623,7 +676,7 @@ static void message_text(const char *data, size_t len, tbuf_t *b)
 	if (m == NULL) {
 		return;
 	}
-	add_part(b, g_mime_message_get_mime_part(m), 0);
+	add_part(d, g_mime_message_get_mime_part(m), 0);
 	g_object_unref(m);
 }
 
@@ -1940,7 +1993,8 @@ static void analyse(scan_t *sc, const ours_t *ours, mail_bounce_t *out)
 						  (out->smtp_code == 0 && out->status[0] == '\0'));
 }
 
-static void run(const char *t, size_t n, const ours_t *ours, reply_t *replies, mail_bounce_t *out)
+/* Read the bounce text t[0..n) into *out; returns where the returned message starts in it. */
+static size_t run(const char *t, size_t n, const ours_t *ours, reply_t *replies, mail_bounce_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	scan_t sc = { 0 };
@@ -1949,6 +2003,44 @@ static void run(const char *t, size_t n, const ours_t *ours, reply_t *replies, m
 	sc.n = returned_message_start(t, n, looks_like_message(t, n) ? header_end(t, n) : 0);
 	sc.replies = replies;
 	analyse(&sc, ours, out);
+	return sc.n;
+}
+
+/* Who sent the refused mail (blocklist refusals only): from ret[0..ret_len), the returned
+ * message, and the notice's own header block when data is a whole message. */
+static int sender_of(const char *data, size_t len, const char *ret, size_t ret_len,
+		     mail_bounce_t *out)
+{
+	if (out->kind != MAIL_BOUNCE_BLOCKLIST) {
+		return 0;
+	}
+	size_t notice_len = looks_like_message(data, len) ? header_end(data, len) : 0;
+	return mail_bounce_sender_decide(ret, ret_len, notice_len ? data : NULL, notice_len, out);
+}
+
+/* A whole message: read what GMime decodes of it into *out (kind NONE when nothing). */
+static int parse_message(const char *data, size_t len, const ours_t *ours, reply_t *replies,
+			 mail_bounce_t *out)
+{
+	decoded_t d = { 0 };
+	int ret = 0;
+	message_text(data, len, &d);
+	if (d.text.oom || d.ret.oom) {
+		ret = IPBL_ENOMEM;
+		goto out;
+	}
+	if (d.text.len > 0) {
+		size_t cut = run(d.text.p, d.text.len, ours, replies, out);
+		if (d.ret.len > 0) {
+			ret = sender_of(data, len, d.ret.p, d.ret.len, out);
+		} else {
+			ret = sender_of(data, len, d.text.p + cut, d.text.len - cut, out);
+		}
+	}
+out:
+	free(d.text.p);
+	free(d.ret.p);
+	return ret;
 }
 
 int mail_bounce_parse(const char *data, size_t len, const mail_bounce_ours_t *ours_in,
@@ -1966,23 +2058,14 @@ int mail_bounce_parse(const char *data, size_t len, const mail_bounce_ours_t *ou
 	ours_prepare(ours_in, &ours);
 	int ret = 0;
 	if (looks_like_message(data, len)) {
-		tbuf_t b = { 0 };
-		message_text(data, len, &b);
-		if (b.oom) {
-			free(b.p);
-			ret = IPBL_ENOMEM;
-			goto out;
-		}
-		if (b.len > 0) {
-			run(b.p, b.len, &ours, replies, out);
-		}
-		free(b.p);
-		if (out->kind != MAIL_BOUNCE_NONE) {
+		ret = parse_message(data, len, &ours, replies, out);
+		if (ret != 0 || out->kind != MAIL_BOUNCE_NONE) {
 			goto out;
 		}
 	}
 	/* pasted text, or a message GMime found nothing in: read it as it is */
-	run(data, len, &ours, replies, out);
+	size_t cut = run(data, len, &ours, replies, out);
+	ret = sender_of(data, len, data + cut, len - cut, out);
 out:
 	free(replies);
 	return ret;

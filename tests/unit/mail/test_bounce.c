@@ -76,6 +76,11 @@ static void format_bounce(const mail_bounce_t *b, ipbl_buf_t *out)
 	ipbl_buf_printf(out, "recipient: %s\n", b->recipient);
 	ipbl_buf_printf(out, "permanent: %s\n", b->permanent ? "yes" : "no");
 	ipbl_buf_printf(out, "reply: %s\n", b->reply);
+	ipbl_buf_printf(out, "sender: %s", mail_bounce_sender_name(b->sender));
+	if (b->sender_reason[0]) {
+		ipbl_buf_printf(out, " (%s)", b->sender_reason);
+	}
+	ipbl_buf_puts(out, "\n");
 }
 
 /* "key: \n" and "key:\n" are the same (editors drop trailing blanks). */
@@ -344,6 +349,81 @@ static void test_our_url(void **state)
 	}
 }
 
+#define HOP "Received: by h.example id 1\n" /* starts the returned header fields, tells nothing */
+
+/* Whose server sent it: each rule on a pasted reply and the returned header fields after it. */
+static void test_sender(void **state)
+{
+	(void)state;
+	static const char reply[] = "550 5.7.1 Client host [203.0.113.9] blocked using "
+				    "bl.example.org\n\n";
+	static const struct {
+		const char *headers;
+		enum mail_bounce_sender sender;
+		enum mail_bounce_sender_by by;
+		const char *via;
+	} sender_cases[] = {
+		{ "Received: from pc ([198.51.100.2]) by mx.a.example with LMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION, "mx.a.example" },
+		{ "Received: from h ([fe80::1]) by h.a.example ([fe80::1%4]) with\n mapi id 1\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION, "h.a.example" },
+		{ "Received: from pc (unknown [203.0.113.9]) (Authenticated sender: a)\n"
+		  "\tby mx.a.example with ESMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS, "mx.a.example" },
+		{ "Received: from gw (gw [203.0.113.9]) by mx.a.example with ESMTP id 2\n"
+		  "Received: from pc (pc [10.0.0.5]) by gw.a.example with ESMTP id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS, "mx.a.example" },
+		{ "Received: from pc (pc [198.51.100.3]) by mx.a.example with ESMTP id 1\n"
+		  "From: Ann <Ann@Yahoo.co.UK>\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_FREE_MAIL, "yahoo.co.uk" },
+		{ HOP "Return-Path: <b@gmx.net>\n", MAIL_BOUNCE_SENDER_PROVIDER,
+		  MAIL_BOUNCE_SENDER_BY_FREE_MAIL, "gmx.net" },
+		{ HOP "From: a@gmail.com.evil.example\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ HOP "From: a@mail.gmail.com\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ HOP "From: a@yahoo.co.uk.example\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ "Received: by web.a.example (Postfix, from userid 33) id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN, "web.a.example" },
+		{ "Received: from x by h.a.example with localhost id 1\n",
+		  MAIL_BOUNCE_SENDER_UNKNOWN, MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ "Received: from pc (pc [10.0.0.5]) by gw.a.example with ESMTP id 2\n"
+		  "Received: from far (far [198.51.100.4]) by pc.a.example with ESMTP id 1\n",
+		  MAIL_BOUNCE_SENDER_UNKNOWN, MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		/* fields in the body after the header block say nothing */
+		{ HOP "Subject: x\n\nFrom: a@gmail.com\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+	};
+	char text[1024];
+	for (size_t i = 0; i < sizeof(sender_cases) / sizeof(sender_cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", reply, sender_cases[i].headers);
+		mail_bounce_t b;
+		assert_int_equal(mail_bounce_parse(text, strlen(text), &OURS, &b), 0);
+		assert_int_equal(b.kind, MAIL_BOUNCE_BLOCKLIST);
+		if (b.sender != sender_cases[i].sender || b.sender_by != sender_cases[i].by ||
+		    strcmp(b.sender_via, sender_cases[i].via) != 0 ||
+		    (b.sender == MAIL_BOUNCE_SENDER_UNKNOWN) != (b.sender_reason[0] == '\0')) {
+			fail_msg("case %zu: sender %s by %d via '%s' (%s)", i,
+				 mail_bounce_sender_name(b.sender), b.sender_by, b.sender_via,
+				 b.sender_reason);
+		}
+	}
+	/* only a blocklist refusal is looked at; the notice's To: is the sender */
+	static const char full[] = "550 5.1.1 User unknown\n\n" HOP "From: a@gmail.com\n";
+	mail_bounce_t b;
+	assert_int_equal(mail_bounce_parse(full, strlen(full), &OURS, &b), 0);
+	assert_int_equal(b.sender, MAIL_BOUNCE_SENDER_UNKNOWN);
+	static const char notice[] = "From: MAILER-DAEMON@mx.a.example\nTo: Ann <ann@outlook.de>\n"
+				     "Subject: failed\n\n"
+				     "550 5.7.1 listed at bl.example.org\n";
+	assert_int_equal(mail_bounce_parse(notice, strlen(notice), &OURS, &b), 0);
+	assert_int_equal(b.sender, MAIL_BOUNCE_SENDER_PROVIDER);
+	assert_string_equal(b.sender_via, "outlook.de");
+	assert_string_equal(mail_bounce_sender_name(MAIL_BOUNCE_SENDER_OWN), "own");
+	assert_string_equal(mail_bounce_sender_name((enum mail_bounce_sender)9), "unknown");
+}
+
 /* Hostile shapes: long lines, many replies, deep MIME, NUL bytes, cut-off input. */
 static void test_hostile(void **state)
 {
@@ -436,6 +516,7 @@ int main(int argc, char **argv)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cases);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_no_zone_of_ours);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_our_url);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_sender);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_list_table);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
 	int ret = _cmocka_run_group_tests("bounce", tests, k, NULL, NULL);
