@@ -18,8 +18,9 @@
 static const char usage[] =
 	"usage: ipbl explain [FILE|-]\n"
 	"  Reads a bounce (a delivery failure notice, whole or pasted in part) from FILE or\n"
-	"  stdin and says which blocklist and IP address caused it, the address's status on\n"
-	"  our list when the list is ours, and what the sender should do next.\n"
+	"  stdin and says which blocklist and IP address caused it, whose address that is\n"
+	"  (a shared provider's server or the sender's own) when the bounce shows it, the\n"
+	"  address's status on our list when the list is ours, and what to do next.\n"
 	"  Exit 3 with 'undetermined: REASON' when the text holds no refusal at all.\n";
 
 /* What we need from the config: our zone and our web pages, when those sections exist. */

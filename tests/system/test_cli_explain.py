@@ -98,6 +98,19 @@ def test_every_bounce(conf, name):
         assert "This address on our list" not in out
     if want["recipient"]:
         assert want["recipient"] in flat
+    # whose address it is: only that case's step, with the reason; both when unknown
+    sender = want["sender"].split(" ", 1)
+    if sender[0] == "provider":
+        assert "Whose address it is" in out and sender[1].strip("()") in flat
+        assert "belongs to the mail server you send through" in flat
+        assert "If you run the mail server" not in flat
+    elif sender[0] == "own":
+        assert "Whose address it is" in out and sender[1].strip("()") in flat
+        assert "is your own, so the fix is on your side" in flat
+        assert "belongs to" not in flat
+    elif want["kind"] == "blocklist" and "1. Do not keep resending" in flat:
+        assert "Whose address it is" not in out
+        assert "If you send through a provider" in flat and "If you run the mail server" in flat
     for line in out.splitlines():
         # wrapped for a terminal; only a single long word (a URL) may stick out
         assert len(line) <= 76 or " " not in line.strip(), line
