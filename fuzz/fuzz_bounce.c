@@ -19,7 +19,14 @@ static void check_fields(const mail_bounce_t *b)
 	    memchr(b->server, '\0', sizeof(b->server)) == NULL ||
 	    memchr(b->recipient, '\0', sizeof(b->recipient)) == NULL ||
 	    memchr(b->list_name, '\0', sizeof(b->list_name)) == NULL ||
-	    memchr(b->status, '\0', sizeof(b->status)) == NULL) {
+	    memchr(b->status, '\0', sizeof(b->status)) == NULL ||
+	    memchr(b->sender_via, '\0', sizeof(b->sender_via)) == NULL ||
+	    memchr(b->sender_reason, '\0', sizeof(b->sender_reason)) == NULL) {
+		abort();
+	}
+	/* whose server sent it is only worked out for a blocklist refusal, and always says why */
+	if ((b->sender != MAIL_BOUNCE_SENDER_UNKNOWN && b->kind != MAIL_BOUNCE_BLOCKLIST) ||
+	    (b->sender == MAIL_BOUNCE_SENDER_UNKNOWN) != (b->sender_reason[0] == '\0')) {
 		abort();
 	}
 	if (b->kind == MAIL_BOUNCE_NONE && (b->has_ip || b->reply[0] || b->smtp_code)) {
@@ -54,7 +61,8 @@ static void advise(const mail_bounce_t *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static mail_bounce_t b;
-	if (mail_bounce_parse((const char *)data, size, "bl.example.org", &b) != 0) {
+	static const mail_bounce_ours_t ours = { "bl.example.org", "http://127.0.0.1:8080" };
+	if (mail_bounce_parse((const char *)data, size, &ours, &b) != 0) {
 		return 0;
 	}
 	check_fields(&b);

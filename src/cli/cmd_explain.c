@@ -18,8 +18,9 @@
 static const char usage[] =
 	"usage: ipbl explain [FILE|-]\n"
 	"  Reads a bounce (a delivery failure notice, whole or pasted in part) from FILE or\n"
-	"  stdin and says which blocklist and IP address caused it, the address's status on\n"
-	"  our list when the list is ours, and what the sender should do next.\n"
+	"  stdin and says which blocklist and IP address caused it, whose address that is\n"
+	"  (a shared provider's server or the sender's own) when the bounce shows it, the\n"
+	"  address's status on our list when the list is ours, and what to do next.\n"
 	"  Exit 3 with 'undetermined: REASON' when the text holds no refusal at all.\n";
 
 /* What we need from the config: our zone and our web pages, when those sections exist. */
@@ -78,7 +79,8 @@ int cli_explain_main(const cli_options_t *o, int argc, char **argv)
 		goto out;
 	}
 	explain_site_t site = site_of(env.conf);
-	if (mail_bounce_parse(data, len, site.zone, b) != 0) {
+	const mail_bounce_ours_t ours = { .zone = site.zone, .base_url = site.base_url };
+	if (mail_bounce_parse(data, len, &ours, b) != 0) {
 		fprintf(stderr, "ipbl: explain: out of memory\n");
 		rc = CLI_EOPERATIONAL;
 		goto out;

@@ -219,6 +219,52 @@ static void happened_other(explain_advice_t *a)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Whose address it is: a server the sender shares with others, or their own. */
+
+static void whose_address(explain_advice_t *a, const mail_bounce_t *b)
+{
+	field_t f = FIELD(a->whose);
+	char ip[IPBL_IPADDR_STRLEN + 1] = "";
+	if (a->ip[0]) {
+		snprintf(ip, sizeof(ip), " %s", a->ip);
+	}
+	switch (b->sender_by) {
+	case MAIL_BOUNCE_SENDER_BY_SUBMISSION:
+		put(f,
+		    "The bounce shows your message was handed, with your password, to the mail "
+		    "server %s, which sent it on. So the refused address%s belongs to that "
+		    "server, which its other users share, not to your own Internet connection.",
+		    b->sender_via[0] ? b->sender_via : "you send through", ip);
+		break;
+	case MAIL_BOUNCE_SENDER_BY_FREE_MAIL:
+		put(f,
+		    "Your address is at %s, a public mail service, so your message left through "
+		    "that service's own servers. The refused address%s is theirs, shared with many "
+		    "other users, not your own Internet connection's.",
+		    b->sender_via, ip);
+		break;
+	case MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS:
+		put(f,
+		    "The bounce shows your message started at %s, the very address that was "
+		    "refused: the computer or network that wrote it also sent it out. So the "
+		    "address is your own connection's (or your organisation's), not a provider's "
+		    "shared server.",
+		    a->ip[0] ? a->ip : "the refused address");
+		break;
+	case MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN:
+		put(f,
+		    "The bounce shows your message was written on %s%s or a computer in its own "
+		    "local network, and went from there straight to the recipient's server with "
+		    "no provider's server in between. So the refused address%s is your own (or "
+		    "your organisation's).",
+		    b->sender_via[0] ? "the server " : "the sending server", b->sender_via, ip);
+		break;
+	case MAIL_BOUNCE_SENDER_BY_NONE:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* The address on our list. */
 
 static void status_ours(explain_advice_t *a, const engine_lookup_t *lk, const explain_site_t *site)
@@ -283,6 +329,57 @@ static void status_ours(explain_advice_t *a, const engine_lookup_t *lk, const ex
 /* ------------------------------------------------------------------------------------------ */
 /* What to do next. */
 
+/* The provider's server: known to be the case, or one of the two. */
+static void step_provider(explain_advice_t *a, bool known)
+{
+	char *s = add_step(a);
+	if (s == NULL) {
+		return;
+	}
+	field_t f = { s, EXPLAIN_TEXT_MAX };
+	const char *ip = a->ip[0] ? a->ip : "that was refused";
+	if (known) {
+		put(f,
+		    "The address %s belongs to the mail server you send through (your Internet "
+		    "provider's, your web host's, a mail service's or your organisation's), not to "
+		    "you.",
+		    ip);
+	} else {
+		put(f,
+		    "If you send through a provider (your Internet provider, web host, or a mail "
+		    "service), the address %s belongs to them, not to you.",
+		    ip);
+	}
+	put(f,
+	    " Forward this bounce, complete, to %s support and ask them to find and stop the "
+	    "source. Only they can fix it, and they may be able to send your mail through "
+	    "another server meanwhile.",
+	    known ? "that server's" : "their");
+}
+
+/* The sender's own server or connection: known to be the case, or one of the two. */
+static void step_own(explain_advice_t *a, bool known)
+{
+	char *s = add_step(a);
+	if (s == NULL) {
+		return;
+	}
+	field_t f = { s, EXPLAIN_TEXT_MAX };
+	if (known) {
+		put(f,
+		    "The address %s is your own, so the fix is on your side: find what sent the "
+		    "spam and stop it first:",
+		    a->ip[0] ? a->ip : "that was refused");
+	} else {
+		put(f, "If you run the mail server or network behind this address yourself, find "
+		       "what sent the spam and stop it first:");
+	}
+	put(f, " a mail account whose password was stolen, an infected computer (every machine "
+	       "behind the same router shares the address), a web form or script that sends "
+	       "mail, a server that relays mail for anyone, or automatic replies and bounces "
+	       "sent to the forged senders of spam (backscatter).");
+}
+
 static void steps_blocklist(explain_advice_t *a, const mail_bounce_t *b)
 {
 	const mail_bounce_list_t *l = b->list;
@@ -297,19 +394,13 @@ static void steps_blocklist(explain_advice_t *a, const mail_bounce_t *b)
 	}
 	STEP(a, "Do not keep resending the message. Every attempt from a listed address is "
 		"refused the same way, and a burst of retries can itself look like spam.");
-	STEP(a,
-	     "If you send through a provider (your Internet provider, web host, or a mail "
-	     "service), the address %s belongs to them, not to you. Forward this bounce, "
-	     "complete, to their support and ask them to find and stop the source. Only they "
-	     "can fix it, and they may be able to send your mail through another server "
-	     "meanwhile.",
-	     a->ip[0] ? a->ip : "that was refused");
-	STEP(a, "If you run the mail server or network behind this address yourself, find what "
-		"sent the spam and stop it first: a mail account whose password was stolen, an "
-		"infected computer (every machine behind the same router shares the address), a "
-		"web form or script that sends mail, a server that relays mail for anyone, or "
-		"automatic replies and bounces sent to the forged senders of spam "
-		"(backscatter).");
+	/* only the case the bounce shows; both when it does not tell */
+	if (a->sender != MAIL_BOUNCE_SENDER_OWN) {
+		step_provider(a, a->sender == MAIL_BOUNCE_SENDER_PROVIDER);
+	}
+	if (a->sender != MAIL_BOUNCE_SENDER_PROVIDER) {
+		step_own(a, a->sender == MAIL_BOUNCE_SENDER_OWN);
+	}
 	if (a->ours) {
 		if (a->status == EXPLAIN_STATUS_LISTED && a->by_file) {
 			STEP(a,
@@ -481,7 +572,8 @@ static void list_name(explain_advice_t *a, const mail_bounce_t *b, const explain
 	if (b->ours) {
 		const char *zone =
 			site != NULL && site->zone != NULL && site->zone[0] ? site->zone : b->zone;
-		snprintf(a->list, sizeof(a->list), "our blocklist %s", zone);
+		/* a link to our pages may be all that named it */
+		snprintf(a->list, sizeof(a->list), "our blocklist%s%s", zone[0] ? " " : "", zone);
 	} else if (b->list != NULL && b->list->zone == NULL) {
 		set(a->list, sizeof(a->list), b->list->name); /* "Microsoft's own block list" */
 	} else if (b->list != NULL && b->zone[0]) {
@@ -547,6 +639,11 @@ void explain_advice(const mail_bounce_t *b, const explain_site_t *site,
 	}
 
 	title_of(out);
+	if (out->blocklist && (b->list == NULL || b->list->ip_based)) {
+		out->sender = b->sender;
+		set(out->sender_reason, sizeof(out->sender_reason), b->sender_reason);
+		whose_address(out, b);
+	}
 	if (out->blocklist) {
 		happened_blocklist(out, b);
 		if (out->ours) {
@@ -611,6 +708,12 @@ void explain_format_text(const explain_advice_t *a, ipbl_buf_t *o)
 	if (a->reply[0]) {
 		ipbl_buf_puts(o, "\n  The server's words:\n    ");
 		wrap(o, a->reply, 4, 4);
+	}
+	if (a->whose[0]) {
+		ipbl_buf_puts(o, "\nWhose address it is\n  ");
+		wrap(o, a->whose, 2, 2);
+		ipbl_buf_puts(o, "\n  What the bounce shows:\n    ");
+		wrap(o, a->sender_reason, 4, 4);
 	}
 	if (a->status_here[0]) {
 		ipbl_buf_puts(o, "\nThis address on our list\n  ");

@@ -57,11 +57,16 @@ typedef struct {
 	int64_t delist_at_ms;		      /* ours and listed: when it ends by itself; else 0 */
 	int64_t seconds_to_delist;	      /* ours and listed: seconds left; else -1 */
 	bool by_file; /* ours and listed by hand in a [dns] data file: it does not end by itself */
+	enum mail_bounce_sender sender;		   /* whose server sent it (IP-based lists only;
+						    * UNKNOWN gives both cases' steps) */
+	char sender_reason[MAIL_BOUNCE_REPLY_MAX]; /* what in the bounce showed it, technical */
 
 	/* prose */
 	char title[256];		    /* one line that sums it up */
 	char happened[EXPLAIN_TEXT_MAX];    /* what happened */
 	char status_here[EXPLAIN_TEXT_MAX]; /* the address on our list; "" when not ours */
+	char whose[EXPLAIN_TEXT_MAX];	    /* whose address it is and why we think so; "" when
+					     * the bounce does not tell */
 	char steps[EXPLAIN_STEPS_MAX][EXPLAIN_TEXT_MAX]; /* what to do next, in order */
 	size_t n_steps;
 } explain_advice_t;

@@ -22,6 +22,7 @@
  * IP is the one of a queried name (4.3.2.1.ZONE), then one in a lookup URL or next to
  * "client"/"IP"/"address", then any other in the reply, never the refusing server's own. */
 #include "mail/bounce.h"
+#include "mail/bounce_internal.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -482,25 +483,87 @@ static void gmime_init(void)
 	g_mime_init();
 }
 
-static void add_stream(tbuf_t *b, GMimeStream *mem, bool html)
+static size_t returned_message_start(const char *t, size_t n, size_t from);
+
+/* A bounce message decoded: the text read for the refusal, and the returned message's header
+ * fields (the first copy found) read for who sent it. */
+typedef struct {
+	tbuf_t text, ret;
+} decoded_t;
+
+/* The bytes of a memory stream. */
+static const char *stream_bytes(GMimeStream *mem, size_t *len)
 {
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (ba == NULL) {
+	*len = ba != NULL ? ba->len : 0;
+	return ba != NULL ? (const char *)ba->data : NULL;
+}
+
+/* Append one part's text to d->text, up to where it starts quoting the returned message
+ * (Exchange's "Original message headers:"), which goes to d->ret: each part is cut on its own,
+ * so a copy of the headers inside the text part does not hide the delivery-status part after
+ * it. */
+static void add_stream(decoded_t *d, GMimeStream *mem, bool html)
+{
+	size_t len;
+	const char *data = stream_bytes(mem, &len);
+	tbuf_t *b = &d->text;
+	if (data == NULL) {
 		return;
 	}
+	size_t start = b->len;
 	if (html) {
-		add_html(b, (const char *)ba->data, ba->len);
+		add_html(b, data, len);
 	} else {
-		tbuf_add(b, (const char *)ba->data, ba->len);
+		tbuf_add(b, data, len);
 		tbuf_add(b, "\n", 1);
+	}
+	if (b->oom || b->len == start) {
+		return;
+	}
+	size_t cut = returned_message_start(b->p, b->len, start);
+	if (cut < b->len) {
+		if (d->ret.len == 0) {
+			tbuf_add(&d->ret, b->p + cut, b->len - cut);
+		}
+		b->len = cut;
+		b->p[cut] = '\0';
 	}
 }
 
-/* Append the decoded text of obj and its children to b. The returned message and its headers
- * are skipped; a message/delivery-status part is kept whatever GMime made of it. */
-static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
+/* The returned message (message/rfc822) or its header fields (text/rfc822-headers) into
+ * d->ret, when no copy was found before. */
+static void add_returned(decoded_t *d, GMimeObject *obj)
 {
-	if (obj == NULL || depth > MIME_DEPTH_MAX || b->oom) {
+	if (d->ret.len > 0) {
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		char *h = m != NULL ? g_mime_header_list_to_string(
+					      g_mime_object_get_header_list(GMIME_OBJECT(m)), NULL)
+				    : NULL;
+		if (h != NULL) {
+			tbuf_add(&d->ret, h, strlen(h));
+		}
+		g_free(h);
+		return;
+	}
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+	GMimeStream *mem = g_mime_stream_mem_new();
+	if (w != NULL && g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
+		size_t len;
+		const char *data = stream_bytes(mem, &len);
+		tbuf_add(&d->ret, data, data != NULL ? len : 0);
+	}
+	g_object_unref(mem);
+}
+
+/* Append the decoded text of obj and its children to d->text. The returned message and its
+ * headers go to d->ret; a message/delivery-status part is kept whatever GMime made of it. */
+static void add_part(decoded_t *d, GMimeObject *obj, int depth)
+{
+	if (obj == NULL || depth > MIME_DEPTH_MAX || d->text.oom || d->ret.oom) {
 		return;
 	}
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
@@ -515,19 +578,20 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
 		for (int i = 0; i < n && i < 64; i++) {
-			add_part(b, g_mime_multipart_get_part(mp, i), depth + 1);
+			add_part(d, g_mime_multipart_get_part(mp, i), depth + 1);
 		}
 		return;
 	}
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		if (!dsn) {
-			return; /* the returned message */
+			add_returned(d, obj); /* the returned message */
+			return;
 		}
 		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		if (m != NULL) {
 			GMimeStream *mem = g_mime_stream_mem_new();
 			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, mem);
-			add_stream(b, mem, false);
+			add_stream(d, mem, false);
 			g_object_unref(mem);
 		}
 		return;
@@ -535,8 +599,11 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 	if (!GMIME_IS_PART(obj)) {
 		return;
 	}
-	bool text = g_ascii_strcasecmp(type, "text") == 0 &&
-		    g_ascii_strcasecmp(sub, "rfc822-headers") != 0;
+	bool text = g_ascii_strcasecmp(type, "text") == 0;
+	if (text && g_ascii_strcasecmp(sub, "rfc822-headers") == 0) {
+		add_returned(d, obj);
+		return;
+	}
 	if (!text && !dsn) {
 		return;
 	}
@@ -546,7 +613,7 @@ static void add_part(tbuf_t *b, GMimeObject *obj, int depth)
 	}
 	GMimeStream *mem = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
-		add_stream(b, mem, text && g_ascii_strcasecmp(sub, "html") == 0);
+		add_stream(d, mem, text && g_ascii_strcasecmp(sub, "html") == 0);
 	}
 	g_object_unref(mem);
 }
@@ -596,8 +663,8 @@ static bool looks_like_message(const char *t, size_t n)
 	return found;
 }
 
-/* The decoded text of the bounce message in data into b (empty when GMime finds nothing). */
-static void message_text(const char *data, size_t len, tbuf_t *b)
+/* The decoded bounce message in data into d (empty when GMime finds nothing). */
+static void message_text(const char *data, size_t len, decoded_t *d)
 {
 	pthread_once(&gmime_once, gmime_init);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
@@ -609,7 +676,7 @@ static void message_text(const char *data, size_t len, tbuf_t *b)
 	if (m == NULL) {
 		return;
 	}
-	add_part(b, g_mime_message_get_mime_part(m), 0);
+	add_part(d, g_mime_message_get_mime_part(m), 0);
 	g_object_unref(m);
 }
 
@@ -1010,6 +1077,20 @@ static void take_address(const char *t, size_t i, size_t e, char *out, size_t ca
 	}
 }
 
+/* The line after the one that ends at t[e] starts, past its indent, with the lower-case lit. */
+static bool next_line_starts(const char *t, size_t n, size_t e, const char *lit)
+{
+	size_t i = e < n && t[e] == '\r' ? e + 1 : e;
+	if (i >= n || t[i] != '\n') {
+		return false;
+	}
+	i++;
+	while (i < n && (t[i] == ' ' || t[i] == '\t')) {
+		i++;
+	}
+	return ci_starts(t + i, n - i, lit);
+}
+
 /* The facts of one line: DSN fields and the phrases that name the refusing server. */
 static void scan_facts(scan_t *sc, const char *t, size_t ls, size_t e)
 {
@@ -1037,12 +1118,13 @@ static void scan_facts(scan_t *sc, const char *t, size_t ls, size_t e)
 		status_at(t, e, v, sc->dsn_status);
 		return;
 	}
-	/* Postfix: "<bob@example.net>: host mx.example.net[198.51.100.7] said: 550 ..." */
+	/* Postfix: "<bob@example.net>: host mx.example.net[198.51.100.7] said: 550 ...", with
+	 * "said:" wrapped onto the next line when the name is long */
 	size_t h = ci_find(t, e, s, "host ");
 	if (h < e && sc->server[0] == '\0' && (h == s || !is_alnum(t[h - 1]))) {
 		size_t said = ci_find(t, e, h, " said:");
 		bool exim = h == s; /* Exim: "host mx.example.net [198.51.100.7]" on its own line */
-		if (said < e || exim) {
+		if (said < e || exim || next_line_starts(t, sc->n, e, "said:")) {
 			take_host(t, h + 5, e, sc->server, sizeof(sc->server));
 			take_bracket_ip(t, h + 5, said < e ? said : e, sc);
 		}
@@ -1147,24 +1229,22 @@ const mail_bounce_list_t *mail_bounce_list_find(const char *zone)
 	return NULL;
 }
 
-/* zone (lower case) is our_zone or a name under it. */
-static bool is_ours(const char *zone, const char *our_zone)
+/* What makes a list ours, prepared once from mail_bounce_ours_t: the zone in lower case
+ * without a final dot, and base_url taken apart ("" when not given). */
+typedef struct {
+	char zone[MAIL_BOUNCE_NAME_MAX];
+	char host[MAIL_BOUNCE_NAME_MAX]; /* lower case, a final dot dropped */
+	char port[8];			 /* "8080", "" when the URL names none */
+	char path[MAIL_BOUNCE_NAME_MAX]; /* "/dnsbl", "" for the root; no final '/' */
+} ours_t;
+
+/* zone (lower case) is our zone or a name under it. */
+static bool is_ours(const char *zone, const ours_t *ours)
 {
-	if (our_zone == NULL || our_zone[0] == '\0') {
-		return false;
-	}
-	size_t ol = strlen(our_zone);
-	while (ol > 0 && our_zone[ol - 1] == '.') {
-		ol--;
-	}
+	size_t ol = strlen(ours->zone);
 	size_t zl = strlen(zone);
-	if (ol == 0 || zl < ol) {
+	if (ol == 0 || zl < ol || memcmp(zone + zl - ol, ours->zone, ol) != 0) {
 		return false;
-	}
-	for (size_t i = 0; i < ol; i++) {
-		if (zone[zl - ol + i] != lower(our_zone[i])) {
-			return false;
-		}
 	}
 	return zl == ol || zone[zl - ol - 1] == '.';
 }
@@ -1178,6 +1258,172 @@ static void evidence_zone(evidence_t *ev, const char *t, size_t at, const char *
 		ev->zone[strlen(ev->zone) - 1] = '\0';
 	}
 	ev->has_query_ip = query_ip_before(t, at, &ev->query_ip);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Our own list: named by its zone, or by a link to our web pages ([web] base_url). */
+
+/* A character that ends a link written in text. */
+static bool url_stop(char c)
+{
+	return c == '\0' || is_space(c) || strchr("\"'<>()[],;", c) != NULL;
+}
+
+/* The parts of a link after its "//": host (an IPv6 literal without its brackets, a final dot
+ * dropped), port ("" when none) and where the path starts. */
+typedef struct {
+	size_t host, host_end, port, port_end, path;
+} url_parts_t;
+
+/* Split the link whose authority starts at t[i]; false when it has no host or the host runs
+ * on into something else ("bl.example.org@evil.example"). */
+static bool url_split(const char *t, size_t n, size_t i, url_parts_t *u)
+{
+	size_t j = i;
+	u->host = i;
+	if (j < n && t[j] == '[') {
+		const char *rb = memchr(t + j, ']', n - j);
+		if (rb == NULL) {
+			return false;
+		}
+		u->host = j + 1;
+		u->host_end = (size_t)(rb - t);
+		j = u->host_end + 1;
+	} else {
+		while (j < n && (is_dchar(t[j]) || t[j] == '.')) {
+			j++;
+		}
+		u->host_end = j;
+		while (u->host_end > u->host && t[u->host_end - 1] == '.') {
+			u->host_end--;
+		}
+	}
+	u->port = u->port_end = j;
+	if (j < n && t[j] == ':') {
+		u->port = ++j;
+		while (j < n && is_digit(t[j])) {
+			j++;
+		}
+		u->port_end = j;
+	}
+	u->path = j;
+	return u->host_end > u->host && (j >= n || strchr("/?#", t[j]) != NULL || url_stop(t[j]));
+}
+
+static void ours_prepare(const mail_bounce_ours_t *in, ours_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (in == NULL) {
+		return;
+	}
+	if (in->zone != NULL) {
+		size_t zl = strlen(in->zone);
+		while (zl > 0 && in->zone[zl - 1] == '.') {
+			zl--;
+		}
+		copy_lower(o->zone, sizeof(o->zone), in->zone, zl);
+	}
+	const char *b = in->base_url;
+	const char *sep = b != NULL ? strstr(b, "://") : NULL;
+	size_t n = sep != NULL ? strlen(b) : 0;
+	url_parts_t u;
+	if (sep == NULL || !url_split(b, n, (size_t)(sep - b) + 3, &u)) {
+		return;
+	}
+	copy_lower(o->host, sizeof(o->host), b + u.host, u.host_end - u.host);
+	copy_text(o->port, sizeof(o->port), b + u.port, u.port_end - u.port);
+	size_t pe = u.path;
+	while (pe < n && b[pe] != '?' && b[pe] != '#') {
+		pe++;
+	}
+	while (pe > u.path && b[pe - 1] == '/') {
+		pe--;
+	}
+	copy_text(o->path, sizeof(o->path), b + u.path, pe - u.path);
+}
+
+/* The link split in u points to our web pages: the same host (any case) and port, and a path
+ * under ours. */
+static bool url_is_ours(const char *t, size_t n, const url_parts_t *u, const ours_t *o)
+{
+	size_t hl = u->host_end - u->host, pl = u->port_end - u->port, ol = strlen(o->path);
+	if (hl != strlen(o->host) || !ci_starts(t + u->host, hl, o->host) ||
+	    pl != strlen(o->port) || memcmp(t + u->port, o->port, pl) != 0) {
+		return false;
+	}
+	if (ol == 0) {
+		return true;
+	}
+	if (n - u->path < ol || memcmp(t + u->path, o->path, ol) != 0) {
+		return false;
+	}
+	size_t e = u->path + ol;
+	return e >= n || strchr("/?#", t[e]) != NULL || url_stop(t[e]) ||
+	       (t[e] == '.' && (e + 1 >= n || url_stop(t[e + 1])));
+}
+
+/* t[at] is inside a link, past its host: in the path, query or fragment of some site's
+ * address ("http://evil.example/?x=bl.example.org"), which names nothing by itself. */
+static bool in_url_tail(const char *t, size_t at)
+{
+	size_t k = at;
+	while (k > 0 && !url_stop(t[k - 1]) && at - k < 512) {
+		k--;
+	}
+	size_t sep = ci_find(t, at, k, "://");
+	if (sep >= at) {
+		return false;
+	}
+	size_t h = sep + 3;
+	while (h < at && strchr("/?#", t[h]) == NULL) {
+		h++;
+	}
+	return h < at;
+}
+
+/* The first link to our web pages in t[0..n): where its scheme starts, or n. */
+static size_t find_our_url(const char *t, size_t n, const ours_t *o)
+{
+	if (o->host[0] == '\0') {
+		return n;
+	}
+	for (size_t at = ci_find(t, n, 0, "://"); at < n; at = ci_find(t, n, at + 1, "://")) {
+		size_t s = at;
+		while (s > 0 && is_alpha(t[s - 1]) && at - s < 8) {
+			s--;
+		}
+		bool web = ((at - s == 4 && ci_starts(t + s, 4, "http")) ||
+			    (at - s == 5 && ci_starts(t + s, 5, "https"))) &&
+			   !in_url_tail(t, s);
+		url_parts_t u;
+		if (web && url_split(t, n, at + 3, &u) && url_is_ours(t, n, &u, o)) {
+			return s;
+		}
+	}
+	return n;
+}
+
+/* Our list named in t[0..n): our zone or a name under it (not inside another site's link),
+ * else a link to our web pages. Fills ev and returns true when found. */
+static bool find_ours(const char *t, size_t n, const ours_t *o, evidence_t *ev)
+{
+	size_t at = n;
+	if (o->zone[0] != '\0') {
+		at = find_name(t, n, 0, o->zone);
+		while (at < n && in_url_tail(t, at)) {
+			at = find_name(t, n, at + 1, o->zone);
+		}
+	}
+	if (at < n) {
+		evidence_zone(ev, t, at, o->zone, strlen(o->zone));
+	} else if ((at = find_our_url(t, n, o)) < n) {
+		ev->found = true;
+		ev->pos = at;
+	} else {
+		return false;
+	}
+	ev->ours = true;
+	return true;
 }
 
 /* A domain (at least two labels, the last alphabetic) at t[i..]: its length, 0 if none. */
@@ -1246,7 +1492,7 @@ static const char *const phrases[] = {
 };
 
 /* A list introduced by a phrase at or after from; fills ev and returns true when found. */
-static bool phrase_list(const char *t, size_t n, const char *our_zone, evidence_t *ev)
+static bool phrase_list(const char *t, size_t n, const ours_t *ours, evidence_t *ev)
 {
 	size_t best = n;
 	evidence_t found = { 0 };
@@ -1294,7 +1540,7 @@ static bool phrase_list(const char *t, size_t n, const char *our_zone, evidence_
 				found.has_query_ip = has_qip;
 				found.query_ip = qip;
 				found.list = mail_bounce_list_find(found.zone);
-				found.ours = is_ours(found.zone, our_zone);
+				found.ours = is_ours(found.zone, ours);
 				best = at;
 				break;
 			}
@@ -1329,23 +1575,12 @@ static bool phrase_list(const char *t, size_t n, const char *our_zone, evidence_
 
 /* The blocklist named in t[0..n). allow_site: a list operator's web site counts too (in a
  * refusing reply, a link to spamhaus.org means Spamhaus refused it). */
-static void find_evidence(const char *t, size_t n, const char *our_zone, bool allow_site,
+static void find_evidence(const char *t, size_t n, const ours_t *ours, bool allow_site,
 			  evidence_t *ev)
 {
 	memset(ev, 0, sizeof(*ev));
-	if (our_zone != NULL && our_zone[0] != '\0') {
-		size_t zl = strlen(our_zone);
-		while (zl > 0 && our_zone[zl - 1] == '.') {
-			zl--;
-		}
-		char z[MAIL_BOUNCE_NAME_MAX];
-		copy_lower(z, sizeof(z), our_zone, zl);
-		size_t at = zl > 0 ? find_name(t, n, 0, z) : n;
-		if (at < n) {
-			evidence_zone(ev, t, at, z, strlen(z));
-			ev->ours = true;
-			return;
-		}
+	if (find_ours(t, n, ours, ev)) {
+		return;
 	}
 	size_t best = n;
 	for (size_t i = 0; i < N_LISTS; i++) {
@@ -1362,7 +1597,7 @@ static void find_evidence(const char *t, size_t n, const char *our_zone, bool al
 	if (ev->found) {
 		return;
 	}
-	if (phrase_list(t, n, our_zone, ev)) {
+	if (phrase_list(t, n, ours, ev)) {
 		if (ev->list != NULL && ev->zone[0] == '\0') {
 			copy_text(ev->list_name, sizeof(ev->list_name), ev->list->owner,
 				  strlen(ev->list->owner));
@@ -1668,7 +1903,7 @@ static void copy_paragraph(char *dst, size_t cap, const char *s, size_t n)
 	dst[k] = '\0';
 }
 
-static void analyse(scan_t *sc, const char *our_zone, mail_bounce_t *out)
+static void analyse(scan_t *sc, const ours_t *ours, mail_bounce_t *out)
 {
 	scan_text(sc);
 	memcpy(out->server, sc->server, sizeof(out->server));
@@ -1678,7 +1913,7 @@ static void analyse(scan_t *sc, const char *our_zone, mail_bounce_t *out)
 	const reply_t *chosen = NULL;
 	evidence_t ev = { 0 };
 	for (size_t i = 0; i < sc->n_replies && chosen == NULL; i++) {
-		find_evidence(sc->replies[i].text, sc->replies[i].len, our_zone, true, &ev);
+		find_evidence(sc->replies[i].text, sc->replies[i].len, ours, true, &ev);
 		if (ev.found) {
 			chosen = &sc->replies[i];
 		}
@@ -1709,8 +1944,7 @@ static void analyse(scan_t *sc, const char *our_zone, mail_bounce_t *out)
 		/* the same refusal quoted again may carry the address this copy lacks */
 		for (size_t i = 0; i < sc->n_replies && !out->has_ip; i++) {
 			evidence_t ev2;
-			find_evidence(sc->replies[i].text, sc->replies[i].len, our_zone, true,
-				      &ev2);
+			find_evidence(sc->replies[i].text, sc->replies[i].len, ours, true, &ev2);
 			if (ev2.found && strcmp(ev2.zone, ev.zone) == 0) {
 				out->has_ip = choose_ip(sc->replies[i].text, sc->replies[i].len, sc,
 							&ev2, &out->ip);
@@ -1721,7 +1955,7 @@ static void analyse(scan_t *sc, const char *our_zone, mail_bounce_t *out)
 	} else {
 		/* prose that names a list without quoting a reply ("... blocked using Z") */
 		evidence_t pv;
-		find_evidence(sc->t, sc->n, our_zone, false, &pv);
+		find_evidence(sc->t, sc->n, ours, false, &pv);
 		if (pv.found && (chosen == NULL || chosen->code >= 500)) {
 			fill_from_evidence(out, &pv);
 			size_t ps, pe;
@@ -1759,7 +1993,8 @@ static void analyse(scan_t *sc, const char *our_zone, mail_bounce_t *out)
 						  (out->smtp_code == 0 && out->status[0] == '\0'));
 }
 
-static void run(const char *t, size_t n, const char *our_zone, reply_t *replies, mail_bounce_t *out)
+/* Read the bounce text t[0..n) into *out; returns where the returned message starts in it. */
+static size_t run(const char *t, size_t n, const ours_t *ours, reply_t *replies, mail_bounce_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	scan_t sc = { 0 };
@@ -1767,10 +2002,49 @@ static void run(const char *t, size_t n, const char *our_zone, reply_t *replies,
 	/* the notice's own header block holds Received fields of its own delivery */
 	sc.n = returned_message_start(t, n, looks_like_message(t, n) ? header_end(t, n) : 0);
 	sc.replies = replies;
-	analyse(&sc, our_zone, out);
+	analyse(&sc, ours, out);
+	return sc.n;
 }
 
-int mail_bounce_parse(const char *data, size_t len, const char *our_zone, mail_bounce_t *out)
+/* Who sent the refused mail (blocklist refusals only): from ret[0..ret_len), the returned
+ * message, and the notice's own header block when data is a whole message. */
+static int sender_of(const char *data, size_t len, const char *ret, size_t ret_len,
+		     mail_bounce_t *out)
+{
+	if (out->kind != MAIL_BOUNCE_BLOCKLIST) {
+		return 0;
+	}
+	size_t notice_len = looks_like_message(data, len) ? header_end(data, len) : 0;
+	return mail_bounce_sender_decide(ret, ret_len, notice_len ? data : NULL, notice_len, out);
+}
+
+/* A whole message: read what GMime decodes of it into *out (kind NONE when nothing). */
+static int parse_message(const char *data, size_t len, const ours_t *ours, reply_t *replies,
+			 mail_bounce_t *out)
+{
+	decoded_t d = { 0 };
+	int ret = 0;
+	message_text(data, len, &d);
+	if (d.text.oom || d.ret.oom) {
+		ret = IPBL_ENOMEM;
+		goto out;
+	}
+	if (d.text.len > 0) {
+		size_t cut = run(d.text.p, d.text.len, ours, replies, out);
+		if (d.ret.len > 0) {
+			ret = sender_of(data, len, d.ret.p, d.ret.len, out);
+		} else {
+			ret = sender_of(data, len, d.text.p + cut, d.text.len - cut, out);
+		}
+	}
+out:
+	free(d.text.p);
+	free(d.ret.p);
+	return ret;
+}
+
+int mail_bounce_parse(const char *data, size_t len, const mail_bounce_ours_t *ours_in,
+		      mail_bounce_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (data == NULL) {
@@ -1780,25 +2054,18 @@ int mail_bounce_parse(const char *data, size_t len, const char *our_zone, mail_b
 	if (replies == NULL) {
 		return IPBL_ENOMEM;
 	}
+	ours_t ours;
+	ours_prepare(ours_in, &ours);
 	int ret = 0;
 	if (looks_like_message(data, len)) {
-		tbuf_t b = { 0 };
-		message_text(data, len, &b);
-		if (b.oom) {
-			free(b.p);
-			ret = IPBL_ENOMEM;
-			goto out;
-		}
-		if (b.len > 0) {
-			run(b.p, b.len, our_zone, replies, out);
-		}
-		free(b.p);
-		if (out->kind != MAIL_BOUNCE_NONE) {
+		ret = parse_message(data, len, &ours, replies, out);
+		if (ret != 0 || out->kind != MAIL_BOUNCE_NONE) {
 			goto out;
 		}
 	}
 	/* pasted text, or a message GMime found nothing in: read it as it is */
-	run(data, len, our_zone, replies, out);
+	size_t cut = run(data, len, &ours, replies, out);
+	ret = sender_of(data, len, data + cut, len - cut, out);
 out:
 	free(replies);
 	return ret;

@@ -34,6 +34,33 @@ enum mail_bounce_kind {
 /* The stable machine name of a kind ("unknown_user"); "unknown" when out of range. */
 const char *mail_bounce_kind_name(enum mail_bounce_kind kind);
 
+/* Whose mail server sent the refused message (worked out for BLOCKLIST bounces only). */
+#define MAIL_BOUNCE_SENDER_MAP(X)                                                                  \
+	X(UNKNOWN, "unknown")	/* the bounce does not tell */                                     \
+	X(PROVIDER, "provider") /* a server the sender logs in to, shared with other senders */    \
+	X(OWN, "own")		/* the sender's own server or Internet connection */
+
+enum mail_bounce_sender {
+#define MAIL_BOUNCE_SENDER_ENUM(name, text) MAIL_BOUNCE_SENDER_##name,
+	MAIL_BOUNCE_SENDER_MAP(MAIL_BOUNCE_SENDER_ENUM)
+#undef MAIL_BOUNCE_SENDER_ENUM
+};
+
+/* The stable machine name of a sender case ("provider"); "unknown" when out of range. */
+const char *mail_bounce_sender_name(enum mail_bounce_sender sender);
+
+/* What in the bounce showed the sender case. */
+enum mail_bounce_sender_by {
+	MAIL_BOUNCE_SENDER_BY_NONE,	    /* nothing: the case is unknown */
+	MAIL_BOUNCE_SENDER_BY_SUBMISSION,   /* the returned headers show the message handed to a
+					     * server with a password (ESMTPSA, "Authenticated
+					     * sender:", MAPI, webmail over HTTP) */
+	MAIL_BOUNCE_SENDER_BY_FREE_MAIL,    /* the sender's address is at a public mail service */
+	MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS, /* the message started at the refused address itself */
+	MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN, /* written on the sending server or in its private
+					     * network, no public address before it */
+};
+
 /* A well-known blocklist. The table is static; entries live for the whole process. */
 typedef struct {
 	const char *zone;	/* its DNS zone ("bl.spamcop.net"), or NULL for a list that is
@@ -64,9 +91,9 @@ typedef struct {
 	bool permanent; /* a 5xx reply or 5.x.x status: resending will not help */
 
 	/* The blocklist, when kind is BLOCKLIST (any of these may be missing). */
-	char zone[MAIL_BOUNCE_NAME_MAX];      /* the DNS zone named, lower case, no final dot */
-	const mail_bounce_list_t *list;	      /* the well-known list it belongs to, or NULL */
-	bool ours;			      /* zone is the caller's own zone (or under it) */
+	char zone[MAIL_BOUNCE_NAME_MAX]; /* the DNS zone named, lower case, no final dot */
+	const mail_bounce_list_t *list;	 /* the well-known list it belongs to, or NULL */
+	bool ours; /* our own list: zone is ours (or under it), or the reply links to our pages */
 	char list_name[MAIL_BOUNCE_NAME_MAX]; /* list->name, or a name the text gave
 					       * ("Spamhaus") when no zone was named */
 
@@ -79,11 +106,28 @@ typedef struct {
 	char server[MAIL_BOUNCE_NAME_MAX];    /* the refusing server, as named ("mx.example.net") */
 	char recipient[MAIL_BOUNCE_NAME_MAX]; /* the address the mail was for */
 	char reply[MAIL_BOUNCE_REPLY_MAX];    /* the reply, lines joined: "550 5.7.1 text" */
+
+	/* Whose server sent it, from the returned message's header fields and the sender's
+	 * address (BLOCKLIST only; else UNKNOWN). */
+	enum mail_bounce_sender sender;
+	enum mail_bounce_sender_by sender_by;
+	char sender_via[MAIL_BOUNCE_NAME_MAX];	   /* the server the message was handed to or sent
+						    * out by, or the mail service's domain; "" */
+	char sender_reason[MAIL_BOUNCE_REPLY_MAX]; /* what showed it, short and technical
+						    * ("authenticated submission from
+						    * 198.51.100.7 to smtp.example.net") */
 } mail_bounce_t;
 
-/* Read the bounce in data[0..len) into *out. our_zone is the caller's own DNSBL zone
- * ("bl.example.org"), or NULL/"" for none. Returns 0 (out->kind is NONE when nothing in the
- * text looks like a refusal), or IPBL_ENOMEM. Any bytes are accepted; the time and memory
- * used are linear in len. */
-int mail_bounce_parse(const char *data, size_t len, const char *our_zone,
+/* Who "we" are: what makes a bounce name our own list. Borrowed; any field may be NULL or "". */
+typedef struct {
+	const char *zone;     /* our DNSBL zone ("bl.example.org"); a name under it counts too */
+	const char *base_url; /* our web pages ([web] base_url, "https://www.example.org/dnsbl"): a
+			       * link to the same host and port (host in any case), under the same
+			       * path, counts too, also when the reply names no zone */
+} mail_bounce_ours_t;
+
+/* Read the bounce in data[0..len) into *out. ours: our list (NULL: none, every list is
+ * another's). Returns 0 (out->kind is NONE when nothing in the text looks like a refusal), or
+ * IPBL_ENOMEM. Any bytes are accepted; the time and memory used are linear in len. */
+int mail_bounce_parse(const char *data, size_t len, const mail_bounce_ours_t *ours,
 		      mail_bounce_t *out) IPBL_MUSTCHECK;

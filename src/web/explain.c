@@ -12,7 +12,8 @@
 int web_explain(web_app_t *app, const char *bounce, size_t len, web_out_t *page)
 {
 	mail_bounce_t b;
-	int ret = mail_bounce_parse(bounce, len, app->zone, &b);
+	const mail_bounce_ours_t ours = { .zone = app->zone, .base_url = app->base_url };
+	int ret = mail_bounce_parse(bounce, len, &ours, &b);
 	if (ret != 0) {
 		return ret;
 	}

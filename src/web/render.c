@@ -1237,6 +1237,15 @@ static void explain_facts(web_out_t *o, const explain_advice_t *a)
 		}
 		web_out_puts(o, "</dd>\n");
 	}
+	if (a->sender != MAIL_BOUNCE_SENDER_UNKNOWN) {
+		put_dt(o, "Whose address");
+		web_out_puts(o, a->sender == MAIL_BOUNCE_SENDER_PROVIDER
+					? "a mail server you send through, shared with others"
+					: "your own server or Internet connection");
+		web_out_puts(o, " (<code>");
+		web_out_html_str(o, a->sender_reason);
+		web_out_puts(o, "</code>)</dd>\n");
+	}
 	if (a->server[0]) {
 		put_dt(o, "Refusing server");
 		web_out_html_str(o, a->server);
@@ -1269,6 +1278,11 @@ void web_render_explain_advice(const explain_advice_t *a, const char *bounce, we
 	web_out_printf(o, "<div class=\"%s\">\n<p>", cls);
 	web_out_html_str(o, a->happened);
 	web_out_puts(o, "</p>\n");
+	if (a->whose[0]) {
+		web_out_puts(o, "<p>");
+		web_out_html_str(o, a->whose);
+		web_out_puts(o, "</p>\n");
+	}
 	if (a->status_here[0]) {
 		web_out_puts(o, "<p>");
 		web_out_html_str(o, a->status_here);

@@ -18,6 +18,7 @@ BASE_URL = "http://127.0.0.1:8080"
 OURS = BOUNCES / "gmail_dsn_ours.txt"  # names our zone and the address below
 OURS_IP = "185.97.44.12"
 SPAMCOP = BOUNCES / "exim_spamcop.txt"
+BY_URL = BOUNCES / "postfix_ours_by_url.txt"  # no zone, only a link to BASE_URL
 
 
 def write_conf(d, dns=True, web=True, store=None):
@@ -97,6 +98,19 @@ def test_every_bounce(conf, name):
         assert "This address on our list" not in out
     if want["recipient"]:
         assert want["recipient"] in flat
+    # whose address it is: only that case's step, with the reason; both when unknown
+    sender = want["sender"].split(" ", 1)
+    if sender[0] == "provider":
+        assert "Whose address it is" in out and sender[1].strip("()") in flat
+        assert "belongs to the mail server you send through" in flat
+        assert "If you run the mail server" not in flat
+    elif sender[0] == "own":
+        assert "Whose address it is" in out and sender[1].strip("()") in flat
+        assert "is your own, so the fix is on your side" in flat
+        assert "belongs to" not in flat
+    elif want["kind"] == "blocklist" and "1. Do not keep resending" in flat:
+        assert "Whose address it is" not in out
+        assert "If you send through a provider" in flat and "If you run the mail server" in flat
     for line in out.splitlines():
         # wrapped for a terminal; only a single long word (a URL) may stick out
         assert len(line) <= 76 or " " not in line.strip(), line
@@ -123,6 +137,12 @@ def test_exit_codes(conf, tmp_path):
     assert r.returncode == 0 and "usage: ipbl explain" in r.stdout
     r = ipbl(tmp_path / "no-such.conf", "explain", SPAMCOP)
     assert r.returncode in (1, 2) and r.stderr.startswith("ipbl: explain: ")
+
+
+def test_ours_by_our_link_alone(conf):
+    out = one_line(ok(ipbl(conf, "explain", BY_URL)))
+    assert "on our blocklist %s" % ZONE in out
+    assert "This address on our list" in out and "We have no record of 203.0.113.22" in out
 
 
 def test_ours_never_seen(conf):
@@ -193,5 +213,7 @@ def test_without_our_zone_or_web(tmp_path):
     c = write_conf(tmp_path, dns=True, web=False)
     out = one_line(ok(ipbl(c, "explain", OURS)))
     assert "our blocklist %s" % ZONE in out
+    # a bounce that names no zone, only a link to our pages, is ours only with [web]
+    assert "our blocklist" not in one_line(ok(ipbl(c, "explain", BY_URL)))
     # the reply quotes the list's link once; without [web] we add none of our own
     assert out.count("%s/lookup?ip=" % BASE_URL) == 1

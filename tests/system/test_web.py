@@ -11,12 +11,14 @@ import socket
 import sqlite3
 import time
 import urllib.parse
+from pathlib import Path
 
 import dns.rcode
 import pytest
 
 from conftest import name4, run_ipbl, wait_until
 
+REPO = Path(__file__).resolve().parents[2]
 IP = "45.33.32.156"  # an ordinary global address (reserved ones are never listed)
 KEY_RE = re.compile(r"^api key: ([0-9a-f]{64})$", re.M)
 HTTP_TIMEOUT = 5.0
@@ -254,6 +256,29 @@ def test_explain_page(web):
     page = body.decode()
     assert status == 200 and IP in page
     assert "<script" not in page
+    # no zone named, only a link to our base_url (host in another case): our list
+    bounce = "550 5.7.1 Rejected: Blocked - see HTTP://127.0.0.1:8080/lookup?ip=" + IP
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    page = body.decode()
+    assert status == 200 and "our blocklist" in page and IP in page
+    # whose address it is, and why we think so
+    bounce = (REPO / "tests" / "data" / "bounces" / "postfix_dsn_ours.txt").read_text()
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    page = body.decode()
+    assert status == 200 and "handed, with your password, to the mail server" in page
+    assert "Whose address" in page and "a mail server you send through" in page
+    assert "If you run the mail server" not in page
+    # ... but not a link elsewhere that quotes ours
+    bounce = ("550 5.7.1 Rejected: see http://evil.example/?u=http://127.0.0.1:8080/lookup?ip="
+              + IP)
+    status, _, body = c.request("POST", "/explain",
+                                body=urllib.parse.urlencode({"bounce": bounce}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and "our blocklist" not in body.decode()
 
 
 def test_explain_and_lookup_refuse_bad_input(web):

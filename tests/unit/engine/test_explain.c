@@ -24,7 +24,8 @@ static const explain_site_t site = { OUR_ZONE, BASE_URL };
 
 static void parse(const char *text, mail_bounce_t *b)
 {
-	assert_int_equal(mail_bounce_parse(text, strlen(text), OUR_ZONE, b), 0);
+	static const mail_bounce_ours_t ours = { OUR_ZONE, BASE_URL };
+	assert_int_equal(mail_bounce_parse(text, strlen(text), &ours, b), 0);
 }
 
 /* A listed address: 2024-05-17T12:00:00Z, ending 5 hours later. */
@@ -135,6 +136,20 @@ static void test_ours_other_states(void **state)
 	explain_site_t slash = { OUR_ZONE, "http://127.0.0.1:8080/" };
 	explain_advice(&b, &slash, NULL, &a);
 	assert_string_equal(a.lookup_url, "http://127.0.0.1:8080/lookup?ip=91.208.61.33");
+
+	/* only a link to our pages names the list: ours, named by our zone or without one */
+	static const char by_url[] =
+		"550 5.7.1 Rejected: see http://127.0.0.1:8080/lookup?ip=192.0.2.4";
+	const mail_bounce_ours_t web_only = { NULL, "http://127.0.0.1:8080" };
+	assert_int_equal(mail_bounce_parse(by_url, strlen(by_url), &web_only, &b), 0);
+	assert_true(b.ours);
+	explain_advice(&b, &slash, NULL, &a);
+	assert_string_equal(a.list, "our blocklist bl.example.org");
+	assert_int_equal(a.status, EXPLAIN_STATUS_NO_RECORD);
+	explain_site_t no_zone = { NULL, "http://127.0.0.1:8080" };
+	explain_advice(&b, &no_zone, NULL, &a);
+	assert_string_equal(a.list, "our blocklist");
+	assert_string_equal(a.lookup_url, "http://127.0.0.1:8080/lookup?ip=192.0.2.4");
 }
 
 static void test_other_lists(void **state)
@@ -230,6 +245,69 @@ static void test_not_blocklists(void **state)
 	assert_int_equal(a.kind, MAIL_BOUNCE_NONE);
 	assert_null(strstr(a.happened, "not a blocklist"));
 	assert_true(any_step_has(&a, "Paste the whole bounce"));
+}
+
+/* Whose address it is: only the matching steps and a sentence why; both when unknown. */
+static void test_sender_case(void **state)
+{
+	(void)state;
+	mail_bounce_t b;
+	explain_advice_t a;
+	parse(OURS_REPLY "\n\nReceived: from [10.1.4.22] (unknown [198.51.100.7])\n"
+			 "\t(Authenticated sender: alice)\n"
+			 "\tby smtp.shop.example with ESMTPSA id 1\n",
+	      &b);
+	explain_advice(&b, &site, NULL, &a);
+	assert_int_equal(a.sender, MAIL_BOUNCE_SENDER_PROVIDER);
+	assert_non_null(strstr(a.whose, "handed, with your password, to the mail server "
+					"smtp.shop.example"));
+	assert_non_null(strstr(a.whose, "refused address 91.208.61.33 belongs to that server"));
+	assert_string_equal(a.sender_reason,
+			    "authenticated submission from 198.51.100.7 to smtp.shop.example");
+	assert_true(any_step_has(&a, "91.208.61.33 belongs to the mail server you send through"));
+	assert_false(any_step_has(&a, "If you send through a provider"));
+	assert_false(any_step_has(&a, "backscatter"));
+
+	parse(OURS_REPLY "\n\nReceived: from www-data by web1.shop.example with local (Exim "
+			 "4.96)\n",
+	      &b);
+	explain_advice(&b, &site, NULL, &a);
+	assert_int_equal(a.sender, MAIL_BOUNCE_SENDER_OWN);
+	assert_non_null(strstr(a.whose, "written on the server web1.shop.example"));
+	assert_true(any_step_has(&a, "The address 91.208.61.33 is your own"));
+	assert_true(any_step_has(&a, "backscatter"));
+	assert_false(any_step_has(&a, "belongs to"));
+	static char buf[16384];
+	ipbl_buf_t o;
+	ipbl_buf_init(&o, buf, sizeof(buf));
+	explain_format_text(&a, &o);
+	assert_non_null(strstr(buf, "\nWhose address it is\n  The bounce shows"));
+	assert_non_null(strstr(buf, "What the bounce shows:\n    no public hop"));
+
+	parse(OURS_REPLY "\n\nReceived: by h.example id 1\nFrom: Ann <ann@gmail.com>\n", &b);
+	explain_advice(&b, &site, NULL, &a);
+	assert_int_equal(a.sender, MAIL_BOUNCE_SENDER_PROVIDER);
+	assert_non_null(strstr(a.whose, "Your address is at gmail.com, a public mail service"));
+
+	/* the bounce does not tell: no sentence, both cases' steps */
+	parse(OURS_REPLY, &b);
+	explain_advice(&b, &site, NULL, &a);
+	assert_int_equal(a.sender, MAIL_BOUNCE_SENDER_UNKNOWN);
+	assert_string_equal(a.whose, "");
+	assert_true(any_step_has(&a, "If you send through a provider"));
+	assert_true(any_step_has(&a, "If you run the mail server"));
+	ipbl_buf_init(&o, buf, sizeof(buf));
+	explain_format_text(&a, &o);
+	assert_null(strstr(buf, "Whose address"));
+
+	/* a domain list: the sending server does not matter */
+	parse("554 5.7.1 a URL in the body is listed at dbl.spamhaus.org\n\nReceived: by h.example "
+	      "id 1\nFrom: ann@gmail.com\n",
+	      &b);
+	assert_int_equal(b.sender, MAIL_BOUNCE_SENDER_PROVIDER);
+	explain_advice(&b, &site, NULL, &a);
+	assert_int_equal(a.sender, MAIL_BOUNCE_SENDER_UNKNOWN);
+	assert_string_equal(a.whose, "");
 }
 
 static void check_wrapped(const char *text)
@@ -353,8 +431,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ours_listed), cmocka_unit_test(test_ours_other_states),
 		cmocka_unit_test(test_other_lists), cmocka_unit_test(test_not_blocklists),
-		cmocka_unit_test(test_format_text), cmocka_unit_test(test_long_fields),
-		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sender_case), cmocka_unit_test(test_format_text),
+		cmocka_unit_test(test_long_fields), cmocka_unit_test(test_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests for src/mail/bounce.c: every bounce in tests/data/bounces (the directory is the
- * first argument) is parsed with our zone bl.example.org and its fields, as `key: value`
+ * first argument) is parsed with our zone bl.example.org and our pages at
+ * http://127.0.0.1:8080, and its fields, as `key: value`
  * lines, must equal NAME.expected; then table cases for the pieces (reply forms, address
  * forms, the list table) and hostile inputs. BOUNCE_UPDATE=1 rewrites the .expected files
  * (review the diff). */
@@ -21,7 +22,10 @@
 #include "mail/bounce.h"
 
 #define OUR_ZONE "bl.example.org"
+#define OUR_BASE_URL "http://127.0.0.1:8080"
 #define FILES_MAX 256
+
+static const mail_bounce_ours_t OURS = { OUR_ZONE, OUR_BASE_URL };
 
 static const char *data_dir;
 
@@ -72,6 +76,11 @@ static void format_bounce(const mail_bounce_t *b, ipbl_buf_t *out)
 	ipbl_buf_printf(out, "recipient: %s\n", b->recipient);
 	ipbl_buf_printf(out, "permanent: %s\n", b->permanent ? "yes" : "no");
 	ipbl_buf_printf(out, "reply: %s\n", b->reply);
+	ipbl_buf_printf(out, "sender: %s", mail_bounce_sender_name(b->sender));
+	if (b->sender_reason[0]) {
+		ipbl_buf_printf(out, " (%s)", b->sender_reason);
+	}
+	ipbl_buf_puts(out, "\n");
 }
 
 /* "key: \n" and "key:\n" are the same (editors drop trailing blanks). */
@@ -98,7 +107,7 @@ static void test_file(void **state)
 	char *data = read_file(path, &len);
 	assert_non_null(data);
 	mail_bounce_t b;
-	assert_int_equal(mail_bounce_parse(data, len, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(data, len, &OURS, &b), 0);
 	free(data);
 	char got[8192];
 	ipbl_buf_t out;
@@ -203,7 +212,7 @@ static void test_cases(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const case_t *c = &cases[i];
 		mail_bounce_t b;
-		assert_int_equal(mail_bounce_parse(c->text, strlen(c->text), OUR_ZONE, &b), 0);
+		assert_int_equal(mail_bounce_parse(c->text, strlen(c->text), &OURS, &b), 0);
 		char ip[IPBL_IPADDR_STRLEN] = "";
 		if (b.has_ip) {
 			ipbl_ipaddr_format(&b.ip, ip);
@@ -231,12 +240,14 @@ static void test_no_zone_of_ours(void **state)
 	assert_string_equal(b.zone, "bl.example.org");
 	assert_false(b.ours);
 	assert_null(b.list);
-	assert_int_equal(mail_bounce_parse(t, strlen(t), "", &b), 0);
+	assert_int_equal(mail_bounce_parse(t, strlen(t), &(mail_bounce_ours_t){ "", "" }, &b), 0);
 	assert_false(b.ours);
 	/* a zone of ours given with a final dot */
-	assert_int_equal(mail_bounce_parse(t, strlen(t), "BL.Example.Org.", &b), 0);
+	assert_int_equal(mail_bounce_parse(t, strlen(t),
+					   &(mail_bounce_ours_t){ "BL.Example.Org.", NULL }, &b),
+			 0);
 	assert_true(b.ours);
-	assert_int_equal(mail_bounce_parse(NULL, 0, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(NULL, 0, &OURS, &b), 0);
 	assert_int_equal(b.kind, MAIL_BOUNCE_NONE);
 }
 
@@ -268,6 +279,151 @@ static void test_list_table(void **state)
 	assert_string_equal(mail_bounce_kind_name((enum mail_bounce_kind)99), "unknown");
 }
 
+/* Our list known by a link to our pages alone: same host (any case) and port, under our path;
+ * never a look-alike host, another site's link that quotes ours, or text after the host. */
+static void test_our_url(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *zone, *base_url, *text;
+		bool ours;
+		const char *ip;
+	} url_cases[] = {
+		{ NULL, "https://Lists.Example.NET:8443/dnsbl/",
+		  "550 5.7.1 Rejected, see "
+		  "https://lists.example.net:8443/dnsbl/lookup?ip=192.0.2.7",
+		  true, "192.0.2.7" },
+		{ NULL, "https://lists.example.net:8443/dnsbl",
+		  "550 5.7.1 see HTTP://LISTS.EXAMPLE.NET:8443/dnsbl?ip=192.0.2.7", true,
+		  "192.0.2.7" },
+		{ NULL, "https://lists.example.net:8443/dnsbl",
+		  "550 5.7.1 Sent from 192.0.2.8; see https://lists.example.net:8443/dnsbl.", true,
+		  "192.0.2.8" },
+		{ NULL, "http://[2001:db8::53]:8080",
+		  "550 5.7.1 see http://[2001:DB8::53]:8080/lookup?ip=192.0.2.1", true,
+		  "192.0.2.1" },
+		{ NULL, "https://lists.example.net", "550 5.7.1 see <https://lists.example.net>",
+		  true, "" },
+		/* not ours: another port, path, host, or our address inside another link */
+		{ NULL, "https://lists.example.net:8443/dnsbl",
+		  "550 5.7.1 see https://lists.example.net/dnsbl/lookup", false, "" },
+		{ NULL, "https://lists.example.net:8443/dnsbl",
+		  "550 5.7.1 see https://lists.example.net:8443/dnsblx/lookup", false, "" },
+		{ NULL, "https://lists.example.net:8443/dnsbl",
+		  "550 5.7.1 see https://lists.example.net:8443/other/dnsbl/", false, "" },
+		{ NULL, "https://lists.example.net",
+		  "550 5.7.1 see https://lists.example.net.evil.example/lookup", false, "" },
+		{ NULL, "https://lists.example.net",
+		  "550 5.7.1 see https://notlists.example.net/lookup", false, "" },
+		{ NULL, "https://lists.example.net",
+		  "550 5.7.1 see https://lists.example.net@evil.example/lookup", false, "" },
+		{ NULL, "https://lists.example.net",
+		  "550 5.7.1 see http://evil.example/?x=https://lists.example.net/lookup", false,
+		  "" },
+		{ NULL, "https://bl.example.org",
+		  "550 5.7.1 see http://evil.example/?x=bl.example.org", false, "" },
+		{ NULL, "https://lists.example.net", "550 5.7.1 see lists.example.net/lookup",
+		  false, "" },
+		{ NULL, "lists.example.net", "550 5.7.1 see https://lists.example.net/", false,
+		  "" },
+		/* our zone inside another site's link is not our zone named */
+		{ "bl.example.org", "https://bl.example.org",
+		  "550 5.7.1 see http://evil.example/?x=bl.example.org", false, "" },
+		{ "bl.example.org", "https://bl.example.org",
+		  "550 5.7.1 see https://BL.example.org/lookup?ip=192.0.2.9", true, "192.0.2.9" },
+	};
+	for (size_t i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]); i++) {
+		const mail_bounce_ours_t ours = { url_cases[i].zone, url_cases[i].base_url };
+		mail_bounce_t b;
+		const char *t = url_cases[i].text;
+		assert_int_equal(mail_bounce_parse(t, strlen(t), &ours, &b), 0);
+		char ip[IPBL_IPADDR_STRLEN] = "";
+		if (b.has_ip) {
+			ipbl_ipaddr_format(&b.ip, ip);
+		}
+		if (b.ours != url_cases[i].ours || (b.ours && b.kind != MAIL_BOUNCE_BLOCKLIST) ||
+		    (url_cases[i].ours && strcmp(ip, url_cases[i].ip) != 0)) {
+			fail_msg("case %zu (%s): ours %d kind %s ip '%s'", i, t, b.ours,
+				 mail_bounce_kind_name(b.kind), ip);
+		}
+	}
+}
+
+#define HOP "Received: by h.example id 1\n" /* starts the returned header fields, tells nothing */
+
+/* Whose server sent it: each rule on a pasted reply and the returned header fields after it. */
+static void test_sender(void **state)
+{
+	(void)state;
+	static const char reply[] = "550 5.7.1 Client host [203.0.113.9] blocked using "
+				    "bl.example.org\n\n";
+	static const struct {
+		const char *headers;
+		enum mail_bounce_sender sender;
+		enum mail_bounce_sender_by by;
+		const char *via;
+	} sender_cases[] = {
+		{ "Received: from pc ([198.51.100.2]) by mx.a.example with LMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION, "mx.a.example" },
+		{ "Received: from h ([fe80::1]) by h.a.example ([fe80::1%4]) with\n mapi id 1\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION, "h.a.example" },
+		{ "Received: from pc (unknown [203.0.113.9]) (Authenticated sender: a)\n"
+		  "\tby mx.a.example with ESMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS, "mx.a.example" },
+		{ "Received: from gw (gw [203.0.113.9]) by mx.a.example with ESMTP id 2\n"
+		  "Received: from pc (pc [10.0.0.5]) by gw.a.example with ESMTP id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS, "mx.a.example" },
+		{ "Received: from pc (pc [198.51.100.3]) by mx.a.example with ESMTP id 1\n"
+		  "From: Ann <Ann@Yahoo.co.UK>\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_FREE_MAIL, "yahoo.co.uk" },
+		{ HOP "Return-Path: <b@gmx.net>\n", MAIL_BOUNCE_SENDER_PROVIDER,
+		  MAIL_BOUNCE_SENDER_BY_FREE_MAIL, "gmx.net" },
+		{ HOP "From: a@gmail.com.evil.example\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ HOP "From: a@mail.gmail.com\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ HOP "From: a@yahoo.co.uk.example\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ "Received: by web.a.example (Postfix, from userid 33) id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN, "web.a.example" },
+		{ "Received: from x by h.a.example with localhost id 1\n",
+		  MAIL_BOUNCE_SENDER_UNKNOWN, MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		{ "Received: from pc (pc [10.0.0.5]) by gw.a.example with ESMTP id 2\n"
+		  "Received: from far (far [198.51.100.4]) by pc.a.example with ESMTP id 1\n",
+		  MAIL_BOUNCE_SENDER_UNKNOWN, MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		/* fields in the body after the header block say nothing */
+		{ HOP "Subject: x\n\nFrom: a@gmail.com\n", MAIL_BOUNCE_SENDER_UNKNOWN,
+		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
+	};
+	char text[1024];
+	for (size_t i = 0; i < sizeof(sender_cases) / sizeof(sender_cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", reply, sender_cases[i].headers);
+		mail_bounce_t b;
+		assert_int_equal(mail_bounce_parse(text, strlen(text), &OURS, &b), 0);
+		assert_int_equal(b.kind, MAIL_BOUNCE_BLOCKLIST);
+		if (b.sender != sender_cases[i].sender || b.sender_by != sender_cases[i].by ||
+		    strcmp(b.sender_via, sender_cases[i].via) != 0 ||
+		    (b.sender == MAIL_BOUNCE_SENDER_UNKNOWN) != (b.sender_reason[0] == '\0')) {
+			fail_msg("case %zu: sender %s by %d via '%s' (%s)", i,
+				 mail_bounce_sender_name(b.sender), b.sender_by, b.sender_via,
+				 b.sender_reason);
+		}
+	}
+	/* only a blocklist refusal is looked at; the notice's To: is the sender */
+	static const char full[] = "550 5.1.1 User unknown\n\n" HOP "From: a@gmail.com\n";
+	mail_bounce_t b;
+	assert_int_equal(mail_bounce_parse(full, strlen(full), &OURS, &b), 0);
+	assert_int_equal(b.sender, MAIL_BOUNCE_SENDER_UNKNOWN);
+	static const char notice[] = "From: MAILER-DAEMON@mx.a.example\nTo: Ann <ann@outlook.de>\n"
+				     "Subject: failed\n\n"
+				     "550 5.7.1 listed at bl.example.org\n";
+	assert_int_equal(mail_bounce_parse(notice, strlen(notice), &OURS, &b), 0);
+	assert_int_equal(b.sender, MAIL_BOUNCE_SENDER_PROVIDER);
+	assert_string_equal(b.sender_via, "outlook.de");
+	assert_string_equal(mail_bounce_sender_name(MAIL_BOUNCE_SENDER_OWN), "own");
+	assert_string_equal(mail_bounce_sender_name((enum mail_bounce_sender)9), "unknown");
+}
+
 /* Hostile shapes: long lines, many replies, deep MIME, NUL bytes, cut-off input. */
 static void test_hostile(void **state)
 {
@@ -278,17 +434,17 @@ static void test_hostile(void **state)
 	for (size_t i = 0; i < n; i++) {
 		big[i] = "550-5.7.1 [1.2.3.4]. bl.example.org\n"[i % 36];
 	}
-	assert_int_equal(mail_bounce_parse(big, n, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(big, n, &OURS, &b), 0);
 	assert_int_equal(b.kind, MAIL_BOUNCE_BLOCKLIST);
 	assert_true(strlen(b.reply) < MAIL_BOUNCE_REPLY_MAX);
 	memset(big, '5', n);
-	assert_int_equal(mail_bounce_parse(big, n, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(big, n, &OURS, &b), 0);
 	memset(big, '.', n);
-	assert_int_equal(mail_bounce_parse(big, n, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(big, n, &OURS, &b), 0);
 	for (size_t i = 0; i < n; i++) {
 		big[i] = "1.2.3.4."[i % 8];
 	}
-	assert_int_equal(mail_bounce_parse(big, n, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(big, n, &OURS, &b), 0);
 	/* a message with multiparts nested past any sensible depth */
 	ipbl_buf_t out;
 	ipbl_buf_init(&out, big, n);
@@ -299,10 +455,10 @@ static void test_hostile(void **state)
 	}
 	ipbl_buf_puts(&out, "Content-Type: text/plain\n\n550 5.7.1 listed at bl.spamcop.net\n");
 	assert_false(ipbl_buf_overflowed(&out));
-	assert_int_equal(mail_bounce_parse(out.data, out.len, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(out.data, out.len, &OURS, &b), 0);
 	/* a reply whose bytes include NUL and control bytes */
 	const char nul[] = "550 5.7.1 client [5.5.5.5]\0\x01 blocked using bl.spamcop.net";
-	assert_int_equal(mail_bounce_parse(nul, sizeof(nul) - 1, OUR_ZONE, &b), 0);
+	assert_int_equal(mail_bounce_parse(nul, sizeof(nul) - 1, &OURS, &b), 0);
 	assert_int_equal(b.kind, MAIL_BOUNCE_BLOCKLIST);
 	assert_string_equal(b.zone, "bl.spamcop.net");
 	assert_non_null(strstr(b.reply, "[5.5.5.5]   blocked"));
@@ -315,7 +471,7 @@ static void test_hostile(void **state)
 	for (size_t k = 0; k <= len; k += 7) {
 		char *cut = malloc(k ? k : 1);
 		memcpy(cut, data, k);
-		assert_int_equal(mail_bounce_parse(cut, k, OUR_ZONE, &b), 0);
+		assert_int_equal(mail_bounce_parse(cut, k, &OURS, &b), 0);
 		free(cut);
 	}
 	free(data);
@@ -359,6 +515,8 @@ int main(int argc, char **argv)
 	}
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cases);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_no_zone_of_ours);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_our_url);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_sender);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_list_table);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
 	int ret = _cmocka_run_group_tests("bounce", tests, k, NULL, NULL);
