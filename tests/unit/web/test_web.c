@@ -762,15 +762,45 @@ static void test_slow_client_times_out(void **state)
 	expect_healthy();
 }
 
+/* Read until the end of a /healthz answer ("ok\n") is in, at most IO_TIMEOUT_MS; the
+ * connection stays open. */
+static bool read_healthz_answer(int fd)
+{
+	char buf[4096];
+	size_t n = 0;
+	int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+	while (n + 1 < sizeof(buf)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int left = (int)(deadline - now_ms());
+		if (left <= 0 || poll(&pfd, 1, left) <= 0) {
+			return false;
+		}
+		ssize_t r = recv(fd, buf + n, sizeof(buf) - n - 1, 0);
+		if (r <= 0) {
+			return false;
+		}
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (strstr(buf, "\r\n\r\nok\n") != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void test_connection_limit_per_client(void **state)
 {
 	(void)state;
-	/* max_connections_per_ip = 8: eight idle connections, the ninth is closed at once */
+	/* max_connections_per_ip = 8: eight connections kept open (each answered once, so the
+	 * server has surely accepted and counted it, whichever thread took it), the ninth is
+	 * closed at once */
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 	int fds[8];
 	for (int i = 0; i < 8; i++) {
 		fds[i] = dial();
+		assert_true(send_all(fds[i], req, sizeof(req) - 1));
+		assert_true(read_healthz_answer(fds[i]));
 	}
-	usleep(100 * 1000); /* let the server accept them all */
 	int extra = dial();
 	assert_true(send_all(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35) || true);
 	size_t len = 0;
