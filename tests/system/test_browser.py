@@ -3,7 +3,8 @@
 # chromium, chromium-driver and python3-selenium), on loopback: the lookup page of a listed
 # address (status, reason, the countdown script running under the page's CSP, the SVG chart),
 # a challenge filed through the form and followed at its case link, and a deputy who logs in,
-# delists an address from the console and sees DNS answer NXDOMAIN within a second. Every
+# delists an address from the console and sees DNS answer NXDOMAIN within a second, and a
+# bounce pasted into the explainer, answered with whose address it is and what to do. Every
 # step leaves a screenshot in $IPBL_ARTIFACTS (default: a pytest temporary directory); the
 # same pages are also shot at a phone's size (390x844) and must not scroll sideways.
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import dns.rcode
 import pytest
 
-from conftest import name4, run_ipbl, wait_until
+from conftest import REPO, name4, run_ipbl, wait_until
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -217,7 +218,8 @@ def page(driver, site, shots, request):
     _, base, _ = site
     driver.get_log("browser")  # drop what earlier tests left
     prefix = {"test_lookup_page": "a", "test_challenge_and_case_link": "b",
-              "test_deputy_delists": "c", "test_phone_size": "p"}.get(request.node.name, "x")
+              "test_deputy_delists": "c", "test_explainer": "e",
+              "test_phone_size": "p"}.get(request.node.name, "x")
     return Page(driver, base, shots, prefix)
 
 
@@ -342,6 +344,32 @@ def test_deputy_delists(site, page, tmp_path):
     assert page.console_errors() == []
 
 
+# ---- (e) the bounce explainer ------------------------------------------------------------
+
+
+def test_explainer(site, page):
+    """A sender pastes a whole bounce (a Postfix DSN that names our list and shows the mail
+    was handed over with a password to the provider's server) and reads, in this order, what
+    happened, whose address it is, and what to do."""
+    bounce = (REPO / "tests" / "data" / "bounces" / "postfix_dsn_ours.txt").read_text()
+    page.get("/explain")
+    box = page.find("textarea#bounce")
+    # send_keys types slowly; the value is set as a paste would set it
+    page.drv.execute_script("arguments[0].value = arguments[1]", box, bounce)
+    page.shot("explain-form")
+    page.submit('form[action="/explain"]')
+    body = page.text()
+    assert "is on our blocklist bl.example.org" in body, body
+    assert body.index("refused your message to rolf@larchwood.example.com") < body.index(
+        "handed, with your password, to the mail server smtp.tidewater.example") < body.index(
+        "What to do next"), body
+    assert "belongs to the mail server you send through" in body
+    # only the provider's case: the own-server step is not given
+    assert "If you run the mail server" not in body
+    page.shot("explain-answer", full=True)
+    assert page.console_errors() == []
+
+
 # ---- the same pages at a phone's size -----------------------------------------------------
 
 
@@ -354,7 +382,8 @@ def test_phone_size(site, page):
     try:
         wide = []
         for name, path in (("home", "/"), ("lookup", "/lookup?ip=" + IP_LOOKUP),
-                           ("challenge", "/dispute/challenge"), ("login", "/deputy/login"),
+                           ("challenge", "/dispute/challenge"), ("explain", "/explain"),
+                           ("login", "/deputy/login"),
                            ("evidence", "/deputy/ip?ip=" + IP_LOOKUP)):
             page.get(path)
             page.shot(name)
