@@ -151,6 +151,16 @@ static size_t line_of(const char *t, size_t n, size_t i, size_t *next)
 	return e > i && t[e - 1] == '\r' ? e - 1 : e;
 }
 
+/* The first index from i on in t[0..n) that is not a space or tab (n when none); the text is
+ * not NUL-terminated. */
+static size_t skip_blanks(const char *t, size_t i, size_t n)
+{
+	while (i < n && (t[i] == ' ' || t[i] == '\t')) {
+		i++;
+	}
+	return i;
+}
+
 /* The length of the field name that starts the line t[s..e) ("Received"), 0 if none. */
 static size_t field_name_len(const char *t, size_t s, size_t e)
 {
@@ -188,7 +198,7 @@ static void read_fields(const char *t, size_t n, bool notice, returned_t *r)
 				break;
 			}
 			v[vl++] = ' '; /* folding white space becomes one space */
-			s = next + strspn(t + next, " \t");
+			s = skip_blanks(t, next, n);
 			e = line_of(t, n, next, &next);
 			s = s < e ? s : e;
 		}

@@ -270,6 +270,18 @@ static size_t first_field(const char *block, size_t len)
 	return nl ? (size_t)(nl + 1 - block) : len;
 }
 
+/* The whole block is "From" and blanks with no line end: GMime reads no message there (while
+ * "From x" is an mbox line it skips), so neither do we (found by fuzz_mail_source). */
+static bool bare_from_line(const char *block, size_t len)
+{
+	for (size_t i = 4; i < len; i++) {
+		if (block[i] != ' ' && block[i] != '\t') {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool fast_header_scan(const char *block, size_t len, bool *multipart, size_t *n_received,
 			     field_span_t *ct)
 {
@@ -281,6 +293,9 @@ static bool fast_header_scan(const char *block, size_t len, bool *multipart, siz
 	}
 	size_t start = first_field(block, len);
 	if (start < len && (block[start] == ' ' || block[start] == '\t')) {
+		return false;
+	}
+	if (start == len && bare_from_line(block, len)) {
 		return false;
 	}
 	size_t pos = start, n_ct = 0;
