@@ -341,8 +341,7 @@ static void login_finish(web_slow_t *job, web_app_t *app, const web_request_t *r
 	login_keys(rq, j->name, name_key, ip_key);
 	int64_t retry = 0;
 	if (!j->good) {
-		(void)web_session_limiter_take(&g->logins_name, name_key, j->now, NULL);
-		(void)web_session_limiter_take(&g->logins_ip, ip_key, j->now, NULL);
+		/* the attempt was counted before the check (login_prepare) */
 		ipbl_log_notice("failed deputy login from %s",
 				rq->client_addr && rq->client_addr[0] ? rq->client_addr : "?");
 		if (web_session_limiter_blocked(&g->logins_name, name_key, j->now, &retry) ||
@@ -384,6 +383,14 @@ static login_job_t *login_prepare(web_app_t *app, const web_request_t *rq, web_r
 	if (!web_session_limiter_take(&g->logins_all, "all", now, &retry)) {
 		render_login(app, rq, rs, 503, name,
 			     "The server is busy checking other logins. Try again in a second.");
+		return NULL;
+	}
+	/* counted as a failure now, before the check, and in the same step as the lockout test
+	 * (take refuses at the limit), so that attempts sent at once cannot all pass while the
+	 * first are still being checked; a success clears the name's count (login_finish) */
+	if (!web_session_limiter_take(&g->logins_name, name_key, now, &retry) ||
+	    !web_session_limiter_take(&g->logins_ip, ip_key, now, &retry)) {
+		locked_out(app, rq, rs, name, retry);
 		return NULL;
 	}
 	login_job_t *j = ipbl_xcalloc(1, sizeof(*j));

@@ -99,10 +99,21 @@ void web_slow_pool_stop(web_slow_pool_t *p)
 		return;
 	}
 	pthread_mutex_lock(&p->lock);
+	bool join = !p->stopping;
 	p->stopping = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
-	pthread_join(p->thread, NULL);
+	if (join) {
+		pthread_join(p->thread, NULL);
+	}
+}
+
+void web_slow_pool_free(web_slow_pool_t *p)
+{
+	if (p == NULL) {
+		return;
+	}
+	web_slow_pool_stop(p);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p->ring);

@@ -21,5 +21,10 @@ int web_slow_pool_start(size_t max_queued, web_slow_pool_t **out);
  * nothing) when max_queued jobs are already waiting or the pool is stopping. */
 bool web_slow_pool_submit(web_slow_pool_t *p, web_slow_fn work, web_slow_fn done, void *arg);
 
-/* Run what is queued, then end the thread and free the pool. NULL is allowed. */
+/* Run what is queued, then end the thread; from then on web_slow_pool_submit says no. The
+ * pool stays valid (submit may still be called) until web_slow_pool_free. Idempotent; NULL is
+ * allowed. */
 void web_slow_pool_stop(web_slow_pool_t *p);
+
+/* Stop the pool (as above) and free it. NULL is allowed. */
+void web_slow_pool_free(web_slow_pool_t *p);

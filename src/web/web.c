@@ -74,7 +74,8 @@ struct web {
 	unsigned timeout_s;
 	size_t max_body;
 	unsigned threads;	      /* [web] threads: server threads per listen address */
-	web_slow_pool_t *slow;	      /* the slow-work thread, from web_start to web_stop */
+	web_slow_pool_t *slow;	      /* the slow-work thread, from web_start to the end of
+				       * web_stop (set before and freed after the server threads) */
 	ipbl_prefix_t *trusted_proxy; /* [web] trusted_proxy */
 	size_t n_trusted_proxy;
 	bool started;
@@ -787,9 +788,10 @@ void web_stop(web_t *w)
 		}
 		nanosleep(&step, NULL);
 	}
-	/* the jobs still queued run and resume their connections: MHD stops none suspended */
+	/* the jobs still queued run and resume their connections, so MHD stops none suspended;
+	 * the server threads still running get 503 for new slow work from here on, and the pool
+	 * is freed only once they are all gone */
 	web_slow_pool_stop(w->slow);
-	w->slow = NULL;
 	for (size_t i = 0; i < w->n; i++) {
 		listener_t *l = &w->ls[i];
 		if (l->mhd != NULL) {
@@ -801,6 +803,8 @@ void web_stop(web_t *w)
 			l->fd = -1;
 		}
 	}
+	web_slow_pool_free(w->slow);
+	w->slow = NULL;
 	w->started = false;
 }
 

@@ -118,3 +118,35 @@ def test_login_check_runs_beside_lookups(daemon, tmp_path):
     t.join(60)
     assert login == {"status": 303}
     assert b.get("/deputy/")[0] == 200
+
+
+def test_concurrent_logins_cannot_overrun_the_lockout(daemon, tmp_path):
+    """Eight wrong passwords for one name sent at once, while each check takes about a
+    second: only login_attempts (3) of them are checked at all; the others are refused as
+    locked out before any password work (before the fix all eight were checked, since the
+    failures were counted only after each check)."""
+    d, _ = make_site(daemon, tmp_path, CASES_WEB)
+    db = sqlite3.connect(str(d.data_dir / "ipbl.db"), timeout=30, isolation_level=None)
+    db.execute("UPDATE deputies SET password_hash = ? WHERE name = 'dana'",
+               (slow_argon2id(PASSWORD, 40),))
+    db.close()
+    browsers = [Browser(d) for _ in range(8)]
+    tokens = [b.csrf("/deputy/login") for b in browsers]
+    statuses = []
+    lock = threading.Lock()
+
+    def attempt(b, token):
+        status = b.post("/deputy/login", {"name": "dana", "password": "wrong password",
+                                          "csrf": token})[0]
+        with lock:
+            statuses.append(status)
+    threads = [threading.Thread(target=attempt, args=bt, daemon=True)
+               for bt in zip(browsers, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    # the three that were checked answer once their check is over, when the name is
+    # already locked: 429 as well
+    assert statuses == [429] * 8, statuses
+    assert d.log().count("failed deputy login from") == 3, d.log()

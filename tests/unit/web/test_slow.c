@@ -86,9 +86,12 @@ static void test_order_bound_and_stop(void **state)
 	gate_open = true;
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
-	/* stop runs what was queued, then returns */
+	/* stop runs what was queued, then returns; later submits are refused until the free */
 	web_slow_pool_stop(p);
 	assert_int_equal(n_done, 3);
+	assert_false(web_slow_pool_submit(p, work, done, &jobs[3]));
+	web_slow_pool_stop(p); /* again: nothing to do */
+	web_slow_pool_free(p);
 	assert_int_equal(order[0], 1);
 	assert_int_equal(order[1], 2);
 	assert_int_equal(order[2], 3);
@@ -100,8 +103,9 @@ static void test_stop_empty_and_null(void **state)
 	(void)state;
 	web_slow_pool_t *p = NULL;
 	assert_int_equal(web_slow_pool_start(0, &p), 0); /* a queue of at least one */
-	web_slow_pool_stop(p);
+	web_slow_pool_free(p);
 	web_slow_pool_stop(NULL);
+	web_slow_pool_free(NULL);
 }
 
 int main(void)
