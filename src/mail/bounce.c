@@ -1277,12 +1277,18 @@ typedef struct {
 
 /* Split the link whose authority starts at t[i]; false when it has no host or the host runs
  * on into something else ("bl.example.org@evil.example"). */
+/* The longest "[...]" host of a link looked at: an IPv6 literal with a zone id is shorter. */
+#define URL_BRACKET_MAX 64
+
 static bool url_split(const char *t, size_t n, size_t i, url_parts_t *u)
 {
 	size_t j = i;
 	u->host = i;
 	if (j < n && t[j] == '[') {
-		const char *rb = memchr(t + j, ']', n - j);
+		/* an IPv6 literal is short: looking further made text full of "http://[" take
+		 * quadratic time */
+		size_t span = n - j < URL_BRACKET_MAX ? n - j : URL_BRACKET_MAX;
+		const char *rb = memchr(t + j, ']', span);
 		if (rb == NULL) {
 			return false;
 		}

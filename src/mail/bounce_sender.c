@@ -5,10 +5,13 @@
  * DESIGN. A bounce is written by the server that tried to deliver, so the refused address is
  * that server's, and the returned message's header fields say how the message reached it.
  * Oldest hop first, the evidence is read in this order; the first rule that fits decides:
- *  1. a hop records a submission with a password (ESMTPSA, ESMTPA, LMTPSA, "Authenticated
+ *  1. hops record submissions with a password (ESMTPSA, ESMTPA, LMTPSA, "Authenticated
  *     sender:", "(authenticated", MAPI, webmail over HTTP): the message was handed to a server
- *     that sent it on, so the refused address is that server's: PROVIDER; unless the hop's
- *     client is the refused address itself (the server shares the sender's connection): OWN;
+ *     that sent it on, so the refused address is that server's: PROVIDER, named by the newest
+ *     such hop whose client is outside the server's network; OWN when a client is the refused
+ *     address itself (the server shares the sender's connection), or when every such client
+ *     is in a private network (RFC 1918, ULA: a computer in the office of the office's own
+ *     server; loopback and link-local clients, a server's own parts, do not count);
  *  2. the oldest hop with a public client address has the refused address as its client: the
  *     message started there: OWN;
  *  3. the sender's address (the returned From:, else Return-Path:, else the notice's To:) is
@@ -40,7 +43,7 @@ typedef struct {
 } hop_t;
 
 typedef struct {
-	hop_t hops[HOPS_MAX]; /* top (newest) first */
+	hop_t hops[HOPS_MAX]; /* top (newest) first; past HOPS_MAX, the newest and the oldest */
 	size_t n;
 	char from[MAIL_BOUNCE_NAME_MAX];	/* the returned From: address */
 	char return_path[MAIL_BOUNCE_NAME_MAX]; /* the returned Return-Path: address */
@@ -88,7 +91,9 @@ static void add_hop(returned_t *r, const char *v, size_t len)
 	static const char *const auth_words[] = { "with lmtpa", "with lmtpsa", "with mapi" };
 	static const char *const local_words[] = { "with local", "from userid", "/submit)" };
 	if (r->n >= HOPS_MAX) {
-		return;
+		/* keep the newest hop (the sending server) and the oldest ones (the origin) */
+		memmove(&r->hops[1], &r->hops[2], (HOPS_MAX - 2) * sizeof(r->hops[0]));
+		r->n--;
 	}
 	mail_received_hop_t h;
 	mail_received_parse((ipbl_str_t){ v, len }, &h);
@@ -245,25 +250,51 @@ static const char *from_peer(const hop_t *h, char buf[IPBL_IPADDR_STRLEN + 8])
 	return buf;
 }
 
-/* Rule 1: the oldest submission with a password. */
+/* Whether a hop's client is in a private network (RFC 1918, IPv6 ULA): a computer inside the
+ * network of the server it logged in to. Loopback and link-local clients are not counted:
+ * they are a server talking to itself (a webmail front end, Exchange's MAPI store). */
+static bool client_inside(const hop_t *h)
+{
+	return h->has_peer && ipbl_ipaddr_kind(&h->peer) == IPBL_IP_PRIVATE;
+}
+
+/* Rule 1: submissions with a password, the newest first (the nearest to the refusing
+ * server: with an office server that logs in to a provider's relay, the relay sent it). */
 static bool by_submission(const returned_t *r, mail_bounce_t *out)
 {
-	const hop_t *h = NULL;
-	for (size_t i = r->n; i-- > 0 && h == NULL;) {
-		h = r->hops[i].auth ? &r->hops[i] : NULL;
-	}
-	if (h == NULL) {
-		return false;
-	}
-	const char *to = h->by[0] ? " to " : "";
-	if (h->has_peer && out->has_ip && ipbl_ipaddr_eq(&h->peer, &out->ip)) {
-		return decide(out, MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS,
-			      h->by, "authenticated submission from the refused address itself%s%s",
-			      to, h->by);
+	const hop_t *outside = NULL, *inside = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const hop_t *h = &r->hops[i];
+		if (!h->auth) {
+			continue;
+		}
+		if (h->has_peer && out->has_ip && ipbl_ipaddr_eq(&h->peer, &out->ip)) {
+			return decide(
+				out, MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS,
+				h->by,
+				"authenticated submission from the refused address itself%s%s",
+				h->by[0] ? " to " : "", h->by);
+		}
+		if (client_inside(h)) {
+			inside = inside ? inside : h;
+		} else {
+			outside = outside ? outside : h;
+		}
 	}
 	char from[IPBL_IPADDR_STRLEN + 8];
-	return decide(out, MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION, h->by,
-		      "authenticated submission%s%s%s", from_peer(h, from), to, h->by);
+	if (outside != NULL) {
+		return decide(out, MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION,
+			      outside->by, "authenticated submission%s%s%s",
+			      from_peer(outside, from), outside->by[0] ? " to " : "", outside->by);
+	}
+	if (inside != NULL) {
+		/* every login came from inside the server's own network: an office's server */
+		return decide(out, MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN,
+			      inside->by, "authenticated submission%s, a private address, to %s",
+			      from_peer(inside, from),
+			      inside->by[0] ? inside->by : "the sending server");
+	}
+	return false;
 }
 
 /* Rule 2: the oldest public client is the refused address. */

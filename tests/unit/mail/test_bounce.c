@@ -391,6 +391,17 @@ static void test_sender(void **state)
 		{ "Received: from pc (pc [10.0.0.5]) by gw.a.example with ESMTP id 2\n"
 		  "Received: from far (far [198.51.100.4]) by pc.a.example with ESMTP id 1\n",
 		  MAIL_BOUNCE_SENDER_UNKNOWN, MAIL_BOUNCE_SENDER_BY_NONE, "" },
+		/* logins from inside the server's own network: an office's own server */
+		{ "Received: from pc (pc [192.168.1.5]) (Authenticated sender: a)\n"
+		  "\tby mail.a.example with ESMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_OWN, MAIL_BOUNCE_SENDER_BY_LOCAL_ORIGIN, "mail.a.example" },
+		/* the office server logs in to a provider's relay: the relay (newest) is named */
+		{ "Received: from mail.a.example (mail [198.51.100.6]) (Authenticated sender: r)\n"
+		  "\tby relay.isp.example with ESMTPSA id 2\n"
+		  "Received: from pc (pc [192.168.1.5]) (Authenticated sender: a)\n"
+		  "\tby mail.a.example with ESMTPSA id 1\n",
+		  MAIL_BOUNCE_SENDER_PROVIDER, MAIL_BOUNCE_SENDER_BY_SUBMISSION,
+		  "relay.isp.example" },
 		/* fields in the body after the header block say nothing */
 		{ HOP "Subject: x\n\nFrom: a@gmail.com\n", MAIL_BOUNCE_SENDER_UNKNOWN,
 		  MAIL_BOUNCE_SENDER_BY_NONE, "" },
@@ -409,6 +420,21 @@ static void test_sender(void **state)
 				 b.sender_reason);
 		}
 	}
+	/* a long chain: the origin, past the sixteenth hop, still decides */
+	char long_text[4096];
+	ipbl_buf_t chain;
+	ipbl_buf_init(&chain, long_text, sizeof(long_text));
+	ipbl_buf_puts(&chain, reply);
+	for (int i = 20; i > 0; i--) {
+		ipbl_buf_printf(&chain, "Received: from h%d (h [10.0.0.%d]) by h%d.a.example; x\n",
+				i, i, i + 1);
+	}
+	ipbl_buf_puts(&chain, "Received: from pc (pc [203.0.113.9]) by h1.a.example; x\n");
+	assert_false(ipbl_buf_overflowed(&chain));
+	mail_bounce_t long_chain;
+	assert_int_equal(mail_bounce_parse(chain.data, chain.len, &OURS, &long_chain), 0);
+	assert_int_equal(long_chain.sender, MAIL_BOUNCE_SENDER_OWN);
+	assert_int_equal(long_chain.sender_by, MAIL_BOUNCE_SENDER_BY_SAME_ADDRESS);
 	/* only a blocklist refusal is looked at; the notice's To: is the sender */
 	static const char full[] = "550 5.1.1 User unknown\n\n" HOP "From: a@gmail.com\n";
 	mail_bounce_t b;
@@ -478,6 +504,23 @@ static void test_hostile(void **state)
 	free(big);
 }
 
+/* Links whose bracketed host never closes: each one once looked for its ']' to the end of the
+ * text, quadratic time (12 MB took minutes, past the test's timeout; now about a second). */
+static void test_unclosed_brackets(void **state)
+{
+	(void)state;
+	size_t n = 12u << 20;
+	char *big = malloc(n);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++) {
+		big[i] = "http://["[i % 8];
+	}
+	mail_bounce_t b;
+	assert_int_equal(mail_bounce_parse(big, n, &OURS, &b), 0);
+	assert_false(b.ours);
+	free(big);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -519,6 +562,7 @@ int main(int argc, char **argv)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_sender);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_list_table);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_hostile);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_unclosed_brackets);
 	int ret = _cmocka_run_group_tests("bounce", tests, k, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		free(names[i]);
