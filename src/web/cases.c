@@ -193,11 +193,24 @@ void web_cases_ids_fini(web_cases_ids_t *ids)
 	memset(ids, 0, sizeof(*ids));
 }
 
+/* What goes before the i-th of n numbers in words. */
+static const char *ids_sep(size_t i, size_t n)
+{
+	return i == 0 ? "" : i + 1 == n ? " and " : ", ";
+}
+
 void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b)
 {
 	for (size_t i = 0; i < ids->n; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == ids->n ? " and " : ", ";
-		ipbl_buf_printf(b, "%s%lld", sep, (long long)ids->v[i]);
+		ipbl_buf_printf(b, "%s%lld", ids_sep(i, ids->n), (long long)ids->v[i]);
+	}
+}
+
+void web_cases_put_ids(web_out_t *o, const web_cases_ids_t *ids)
+{
+	/* numbers and separators: nothing to escape */
+	for (size_t i = 0; i < ids->n; i++) {
+		web_out_printf(o, "%s%lld", ids_sep(i, ids->n), (long long)ids->v[i]);
 	}
 }
 
@@ -215,16 +228,6 @@ int web_cases_reports_of(web_app_t *app, const store_case_t *c, web_cases_ids_t 
 		web_cases_ids_add(out, c->report_id);
 	}
 	return ret;
-}
-
-/* The report numbers in words, HTML-escaped (they are numbers, but the rule is the rule). */
-static void put_ids(web_out_t *o, const web_cases_ids_t *ids)
-{
-	char text[4096];
-	ipbl_buf_t b;
-	ipbl_buf_init(&b, text, sizeof(text));
-	web_cases_ids_format(ids, &b);
-	web_out_html_str(o, text);
 }
 
 /* ---- forms ---- */
@@ -1073,7 +1076,7 @@ static void render_case(web_app_t *app, const web_request_t *rq, web_response_t 
 			return;
 		}
 		web_out_puts(o, ids.n == 1 ? "<dt>Report</dt><dd>" : "<dt>Reports</dt><dd>");
-		put_ids(o, &ids);
+		web_cases_put_ids(o, &ids);
 		web_out_puts(o, "</dd>\n");
 		web_cases_ids_fini(&ids);
 	}

@@ -74,6 +74,8 @@ bool web_cases_ids_has(const web_cases_ids_t *ids, int64_t id);
 void web_cases_ids_fini(web_cases_ids_t *ids);
 /* The report numbers as words appended to b: "17", "17 and 18", "17, 18 and 20". */
 void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b);
+/* The same straight into o (no length limit), for a page: nothing in it needs escaping. */
+void web_cases_put_ids(web_out_t *o, const web_cases_ids_t *ids);
 /* The reports challenge case c covers, by number, appended to *out (its report_id alone for
  * a case the store links to none). IPBL_E* from the store. */
 int web_cases_reports_of(web_app_t *app, const store_case_t *c,

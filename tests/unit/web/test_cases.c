@@ -374,6 +374,41 @@ static void test_two_filings_for_one_report(void **state)
 	unlink(aux);
 }
 
+/* A case of a big mailing lists every report on its page: no cut at any fixed size. */
+static void test_report_numbers_on_a_page(void **state)
+{
+	(void)state;
+	web_cases_ids_t ids = { 0 };
+	web_out_t o;
+	web_out_init(&o, WEB_OUT_MAX_DEFAULT);
+	web_cases_put_ids(&o, &ids);
+	assert_int_equal(o.len, 0);
+	web_cases_ids_add(&ids, 17);
+	web_cases_put_ids(&o, &ids);
+	web_out_puts(&o, "|");
+	web_cases_ids_add(&ids, 18);
+	web_cases_put_ids(&o, &ids);
+	web_out_puts(&o, "|");
+	web_cases_ids_add(&ids, 20);
+	web_cases_put_ids(&o, &ids);
+	assert_false(o.failed);
+	assert_int_equal(o.len, strlen("17|17 and 18|17, 18 and 20"));
+	assert_memory_equal(o.data, "17|17 and 18|17, 18 and 20", o.len);
+	web_out_fini(&o);
+	/* 3,000 reports of seven digits: about 27 kB of text */
+	web_cases_ids_fini(&ids);
+	for (int64_t i = 1000001; i <= 1003000; i++) {
+		web_cases_ids_add(&ids, i);
+	}
+	web_out_init(&o, WEB_OUT_MAX_DEFAULT);
+	web_cases_put_ids(&o, &ids);
+	assert_false(o.failed);
+	assert_int_equal(o.len, 3000 * 7 + 2998 * 2 + 5);
+	assert_memory_equal(o.data + o.len - 19, "1002999 and 1003000", 19);
+	web_out_fini(&o);
+	web_cases_ids_fini(&ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_limiter_window),
 		cmocka_unit_test(test_limiter_many_keys),
 		cmocka_unit_test(test_two_filings_for_one_report),
+		cmocka_unit_test(test_report_numbers_on_a_page),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
