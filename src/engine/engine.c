@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "lib/buf.h"
 #include "lib/mem.h"
 
 #define LOG_TAG "engine"
@@ -513,29 +514,37 @@ static int redecide_reporter(engine_t *e, int64_t reporter_id, const char *actor
 	return ret;
 }
 
-/* Fine (ban false) or ban the reporter with id/name and re-decide its addresses. */
-static int standing_in_txn(engine_t *e, const char *name, int64_t id, bool ban, const char *actor,
-			   const char *why, int64_t now, size_t *n_done)
+/* Fine (ban false) or ban the reporter with id/name, with its audit entry; *out gets the
+ * reporter as it was before. Re-deciding its addresses is the caller's. */
+static int standing_set(engine_t *e, const char *name, int64_t id, bool ban, const char *actor,
+			const char *why, int64_t now, store_reporter_t *out)
 {
-	store_reporter_t rep;
-	int ret = name ? store_reporter_get(e->store, name, &rep)
-		       : store_reporter_get_by_id(e->store, id, &rep);
+	int ret = name ? store_reporter_get(e->store, name, out)
+		       : store_reporter_get_by_id(e->store, id, out);
 	if (ret != 0) {
 		return ret;
 	}
 	enum store_standing st = ban ? STORE_STANDING_BANNED : STORE_STANDING_FINED;
-	uint32_t fines = rep.fines + (ban || rep.fines == UINT32_MAX ? 0 : 1);
-	if (rep.standing == STORE_STANDING_BANNED) {
+	uint32_t fines = out->fines + (ban || out->fines == UINT32_MAX ? 0 : 1);
+	if (out->standing == STORE_STANDING_BANNED) {
 		st = STORE_STANDING_BANNED; /* a fine never lifts a ban */
 	}
-	ret = store_reporter_set_standing(e->store, rep.id, st, fines);
+	ret = store_reporter_set_standing(e->store, out->id, st, fines);
 	if (ret != 0) {
 		return ret;
 	}
 	char detail[STORE_TEXT_MAX];
-	snprintf(detail, sizeof(detail), "reporter %s, fines %u, standing %s%s%s", rep.name, fines,
+	snprintf(detail, sizeof(detail), "reporter %s, fines %u, standing %s%s%s", out->name, fines,
 		 store_standing_name(st), why ? ": " : "", why ? why : "");
-	ret = audit_ip(e, now, actor, ban ? "reporter banned" : "reporter fined", NULL, detail);
+	return audit_ip(e, now, actor, ban ? "reporter banned" : "reporter fined", NULL, detail);
+}
+
+/* Fine (ban false) or ban the reporter with name and re-decide its addresses. */
+static int standing_in_txn(engine_t *e, const char *name, bool ban, const char *actor, int64_t now,
+			   size_t *n_done)
+{
+	store_reporter_t rep;
+	int ret = standing_set(e, name, 0, ban, actor, NULL, now, &rep);
 	if (ret == 0) {
 		ret = redecide_reporter(e, rep.id, actor, now, n_done);
 	}
@@ -547,7 +556,7 @@ static int reporter_standing(engine_t *e, const char *name, const char *actor, b
 {
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = standing_in_txn(e, name, 0, ban, actor, NULL, now, n_done));
+	ENGINE_TXN(e, ret = standing_in_txn(e, name, ban, actor, now, n_done));
 	return ret;
 }
 
@@ -561,17 +570,15 @@ int engine_reporter_ban(engine_t *e, const char *name, const char *actor, size_t
 	return reporter_standing(e, name, actor, true, n_redecided);
 }
 
-static int void_one(engine_t *e, int64_t id, const char *actor, const char *reason, int64_t now,
-		    engine_result_t *out)
+/* Void the report id unless it is voided already (*voided says which), with its audit entry;
+ * *r gets the report. */
+static int void_mark(engine_t *e, int64_t id, const char *actor, const char *reason, int64_t now,
+		     store_report_t *r, bool *voided)
 {
-	store_report_t r;
-	int ret = store_report_get(e->store, id, &r);
-	out->id = id;
-	if (ret != 0) {
-		return ret;
-	}
-	if (r.state == STORE_REPORT_VOIDED) {
-		return decide_only(e, &r.ip, now, out); /* already voided: no second fine */
+	*voided = false;
+	int ret = store_report_get(e->store, id, r);
+	if (ret != 0 || r->state == STORE_REPORT_VOIDED) {
+		return ret; /* voided already: no second fine */
 	}
 	ret = store_report_set_state(e->store, id, STORE_REPORT_VOIDED);
 	if (ret != 0) {
@@ -580,28 +587,115 @@ static int void_one(engine_t *e, int64_t id, const char *actor, const char *reas
 	char detail[STORE_TEXT_MAX];
 	snprintf(detail, sizeof(detail), "report %lld voided: %s", (long long)id,
 		 reason ? reason : "");
-	ret = audit_ip(e, now, actor, "report_void", &r.ip, detail);
-	if (ret == 0 && r.reporter_id != 0) {
-		/* fining re-decides every address the reporter reported, r.ip among them */
-		ret = standing_in_txn(e, NULL, r.reporter_id, false, actor, detail, now, NULL);
-	}
-	/* the decision for r.ip as it stands now (re-decided above, or here without a
-	 * reporter) */
-	if (ret == 0) {
-		ret = r.reporter_id != 0 ? decide_only(e, &r.ip, now, out)
-					 : engine_redecide(e, &r.ip, now, actor, 0, out);
-	}
-	return ret;
+	*voided = true;
+	return audit_ip(e, now, actor, "report_void", &r->ip, detail);
 }
 
+typedef struct {
+	int64_t reporter_id;
+	int64_t report_id;
+} void_mark_t;
+
+/* Why reporter_id is fined: its reports among marks[0..n) and the reason. */
+static void void_why(const void_mark_t *marks, size_t n, int64_t reporter_id, const char *reason,
+		     char *out, size_t len)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		k += marks[i].reporter_id == reporter_id;
+	}
+	ipbl_buf_t b;
+	ipbl_buf_init(&b, out, len);
+	ipbl_buf_puts(&b, k == 1 ? "report " : "reports ");
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (marks[i].reporter_id == reporter_id) {
+			j++;
+			const char *sep = j == 1 ? "" : j == k ? " and " : ", ";
+			ipbl_buf_printf(&b, "%s%lld", sep, (long long)marks[i].report_id);
+		}
+	}
+	ipbl_buf_printf(&b, " voided: %s", reason ? reason : "");
+}
+
+static int ip_order(const void *a, const void *b)
+{
+	return ipbl_ipaddr_cmp(a, b);
+}
+
+/* Sort vec and drop repeats: each address once. */
+static void ip_vec_unique(ip_vec_t *vec)
+{
+	if (vec->n == 0) {
+		return;
+	}
+	qsort(vec->v, vec->n, sizeof(*vec->v), ip_order);
+	size_t n = 1;
+	for (size_t i = 1; i < vec->n; i++) {
+		if (!ipbl_ipaddr_eq(&vec->v[i], &vec->v[n - 1])) {
+			vec->v[n++] = vec->v[i];
+		}
+	}
+	vec->n = n;
+}
+
+/* Void every report first; then fine each reporter of a report voided now once, however many
+ * of its reports the case held; then re-decide each address those reports or reporters name
+ * once. *out: the decision for the IP of the last report. */
 static int void_in_txn(engine_t *e, const int64_t *ids, size_t n, const char *actor,
 		       const char *reason, int64_t now, engine_result_t *out)
 {
+	void_mark_t *marks = ipbl_xcalloc(n, sizeof(*marks));
+	size_t n_marks = 0;
+	ip_vec_t ips = { 0 };
+	ipbl_ipaddr_t last;
+	memset(&last, 0, sizeof(last));
 	int ret = 0;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		memset(out, 0, sizeof(*out));
-		ret = void_one(e, ids[i], actor, reason, now, out);
+		store_report_t r;
+		bool voided = false;
+		ret = void_mark(e, ids[i], actor, reason, now, &r, &voided);
+		if (ret == 0) {
+			last = r.ip;
+		}
+		if (ret == 0 && voided) {
+			marks[n_marks++] =
+				(void_mark_t){ .reporter_id = r.reporter_id, .report_id = ids[i] };
+			(void)collect_ip(&ips, &r.ip);
+		}
 	}
+	for (size_t i = 0; ret == 0 && i < n_marks; i++) {
+		bool first = true;
+		for (size_t j = 0; first && j < i; j++) {
+			first = marks[j].reporter_id != marks[i].reporter_id;
+		}
+		if (marks[i].reporter_id == 0 || !first) {
+			continue; /* no account, or fined already for this case */
+		}
+		char why[STORE_TEXT_MAX];
+		void_why(marks, n_marks, marks[i].reporter_id, reason, why, sizeof(why));
+		store_reporter_t rep;
+		ret = standing_set(e, NULL, marks[i].reporter_id, false, actor, why, now, &rep);
+		if (ret == 0) {
+			/* its weight falls on every address it reported, not only these */
+			ret = store_reporter_ips(e->store, rep.id, window_start(e, now), collect_ip,
+						 &ips);
+		}
+	}
+	ip_vec_unique(&ips);
+	bool last_done = false;
+	for (size_t i = 0; ret == 0 && i < ips.n; i++) {
+		bool is_last = ipbl_ipaddr_eq(&ips.v[i], &last);
+		engine_result_t scratch;
+		memset(&scratch, 0, sizeof(scratch));
+		ret = engine_redecide(e, &ips.v[i], now, actor, 0, is_last ? out : &scratch);
+		last_done = last_done || is_last;
+	}
+	if (ret == 0 && !last_done) {
+		ret = decide_only(e, &last, now, out); /* voided already: nothing changes */
+	}
+	out->id = ids[n - 1];
+	free(ips.v);
+	free(marks);
 	return ret;
 }
 

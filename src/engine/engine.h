@@ -119,7 +119,9 @@ int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const
 int engine_void_report(engine_t *e, int64_t report_id, const char *by, const char *reason,
 		       engine_result_t *out) IPBL_MUSTCHECK;
 /* The same for ids[0..n) (the reports of one challenge case) in one transaction: each is
- * voided and its reporter fined, or nothing is. *out: the decision for the IP of the last
+ * voided, each reporter of a report voided now is fined once (not once per report), and
+ * each address they touch is re-decided once; or nothing is. A report voided already is
+ * left as it is, its reporter not fined again. *out: the decision for the IP of the last
  * one. IPBL_ENOENT when one id is unknown; IPBL_EINVAL when n is 0. */
 int engine_void_reports(engine_t *e, const int64_t *ids, size_t n, const char *by,
 			const char *reason, engine_result_t *out) IPBL_MUSTCHECK;

@@ -245,6 +245,22 @@ int store_case_find_open_for_report(store_t *s, int64_t report_id, store_case_t 
 	return s->ops->case_get(s, 0, NULL, report_id, out);
 }
 
+int store_case_find_open_for_reports(store_t *s, const int64_t *ids, size_t n, int64_t *report_id,
+				     store_case_t *out)
+{
+	store_case_t c;
+	for (size_t i = 0; i < n; i++) {
+		int ret = store_case_find_open_for_report(s, ids[i], out != NULL ? out : &c);
+		if (ret != IPBL_ENOENT) {
+			if (ret == 0) {
+				*report_id = ids[i];
+			}
+			return ret;
+		}
+	}
+	return IPBL_ENOENT;
+}
+
 int store_case_set_status(store_t *s, int64_t id, enum store_case_status status, int64_t at_ms)
 {
 	return s->ops->case_set_status(s, id, status, at_ms);

@@ -256,6 +256,12 @@ int store_case_find_by_token(store_t *s, const char *token_hash, store_case_t *o
 /* The newest case covering report_id that is not closed. IPBL_ENOENT when none. */
 int store_case_find_open_for_report(store_t *s, int64_t report_id,
 				    store_case_t *out) IPBL_MUSTCHECK;
+/* The first of ids[0..n) that a case not closed covers, into *report_id, and the newest such
+ * case into out (may be NULL). IPBL_ENOENT when none is covered. Inside a transaction
+ * (store_begin takes the write lock up front) the answer holds until commit, so a writer can
+ * check and then add a case without another writer taking the same reports in between. */
+int store_case_find_open_for_reports(store_t *s, const int64_t *ids, size_t n, int64_t *report_id,
+				     store_case_t *out) IPBL_MUSTCHECK;
 /* Set a case's status and its updated time. IPBL_ENOENT for an unknown id. */
 int store_case_set_status(store_t *s, int64_t id, enum store_case_status status,
 			  int64_t at_ms) IPBL_MUSTCHECK;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Disputes (see cases.h). A case is stored with its first message, the reports it covers and
- * an audit entry in one transaction; a challenge then suspends the weight of its reports
+ * an audit entry in one transaction, which first checks that no open case covers any of those
+ * reports (they were found before it, and two server threads may file for one report at once:
+ * the later filing is refused with 409); a challenge then suspends the weight of its reports
  * through the engine, all in one transaction, which re-decides the address at once (a second
  * transaction: the engine offers no way to join the first, so a failure there leaves an open
  * case whose reports still count, which a deputy sees and decides). A challenge names its
@@ -191,11 +193,24 @@ void web_cases_ids_fini(web_cases_ids_t *ids)
 	memset(ids, 0, sizeof(*ids));
 }
 
+/* What goes before the i-th of n numbers in words. */
+static const char *ids_sep(size_t i, size_t n)
+{
+	return i == 0 ? "" : i + 1 == n ? " and " : ", ";
+}
+
 void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b)
 {
 	for (size_t i = 0; i < ids->n; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == ids->n ? " and " : ", ";
-		ipbl_buf_printf(b, "%s%lld", sep, (long long)ids->v[i]);
+		ipbl_buf_printf(b, "%s%lld", ids_sep(i, ids->n), (long long)ids->v[i]);
+	}
+}
+
+void web_cases_put_ids(web_out_t *o, const web_cases_ids_t *ids)
+{
+	/* numbers and separators: nothing to escape */
+	for (size_t i = 0; i < ids->n; i++) {
+		web_out_printf(o, "%s%lld", ids_sep(i, ids->n), (long long)ids->v[i]);
 	}
 }
 
@@ -213,16 +228,6 @@ int web_cases_reports_of(web_app_t *app, const store_case_t *c, web_cases_ids_t 
 		web_cases_ids_add(out, c->report_id);
 	}
 	return ret;
-}
-
-/* The report numbers in words, HTML-escaped (they are numbers, but the rule is the rule). */
-static void put_ids(web_out_t *o, const web_cases_ids_t *ids)
-{
-	char text[4096];
-	ipbl_buf_t b;
-	ipbl_buf_init(&b, text, sizeof(text));
-	web_cases_ids_format(ids, &b);
-	web_out_html_str(o, text);
 }
 
 /* ---- forms ---- */
@@ -608,16 +613,23 @@ static void case_link(const web_app_t *app, const char *token, char *out, size_t
 	snprintf(out, len, "%.*s" CASE_PATH "%s", (int)n, base, token);
 }
 
-/* Store the case, the reports it covers (ids, may be NULL; the first is c->report_id), its
- * first message and an audit entry in one transaction. */
-static int case_store(web_app_t *app, store_case_t *c, const web_cases_ids_t *ids, const char *body,
-		      const char *detail)
+int web_cases_store(web_app_t *app, store_case_t *c, const web_cases_ids_t *ids, const char *body,
+		    const char *detail, int64_t *taken)
 {
+	*taken = 0;
 	int ret = store_begin(app->store);
 	if (ret != 0) {
 		return ret;
 	}
-	ret = store_case_add(app->store, c);
+	/* the reports were found before this transaction: another filing may have taken one
+	 * since (the write lock, held from store_begin, keeps it from doing so from here on) */
+	if (ids != NULL && ids->n > 0) {
+		ret = store_case_find_open_for_reports(app->store, ids->v, ids->n, taken, NULL);
+		ret = ret == 0 ? IPBL_EEXIST : ret == IPBL_ENOENT ? 0 : ret;
+	}
+	if (ret == 0) {
+		ret = store_case_add(app->store, c);
+	}
 	for (size_t i = 1; ret == 0 && ids != NULL && i < ids->n; i++) {
 		ret = store_case_report_add(app->store, c->id, ids->v[i]);
 	}
@@ -744,7 +756,9 @@ static void route_ask_post(web_app_t *app, const web_request_t *rq, web_response
 	snprintf(c.filer_name, sizeof(c.filer_name), "%s", f[F_NAME].value);
 	snprintf(c.filer_address, sizeof(c.filer_address), "%s", f[F_ADDR].value);
 	snprintf(c.relationship, sizeof(c.relationship), "%s", f[F_REL].value);
-	int ret = case_store(app, &c, NULL, f[F_MSG].value, "a question about this listing");
+	int64_t taken = 0;
+	int ret = web_cases_store(app, &c, NULL, f[F_MSG].value, "a question about this listing",
+				  &taken);
 	web_cases_form_fini(f, ASK_N);
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
@@ -863,9 +877,27 @@ static const char *challenge_outcome(int ret, size_t n, const engine_result_t *r
 	return text[situation][n > 1];
 }
 
+/* The answer when another challenge took one of the reports between the check of the form
+ * and the filing (two filings at once): 409 and the form again, nothing filed. */
+static void challenge_taken(web_app_t *app, const web_request_t *rq, web_response_t *rs,
+			    web_form_field_t f[CHALLENGE_N], bool by_number)
+{
+	f[C_REPORT].error =
+		by_number ? "This report is already challenged, and a deputy has not "
+			    "decided yet: another challenge of it was filed a moment ago. "
+			    "If it was yours, follow the case at the link you got when you "
+			    "filed it."
+			  : "A report of this mail is already challenged, and a deputy has "
+			    "not decided yet: another challenge of it was filed a moment "
+			    "ago. Send the form again to challenge the reports of this mail "
+			    "that are left.";
+	render_challenge(app, rq, rs, 409, f, "Nothing was filed: see below.");
+}
+
 /* Open the case of a checked challenge of ids (at least one) and suspend its reports. */
-static void challenge_file(web_app_t *app, web_response_t *rs, web_form_field_t f[CHALLENGE_N],
-			   const ipbl_ipaddr_t *ip, const web_cases_ids_t *ids)
+static void challenge_file(web_app_t *app, const web_request_t *rq, web_response_t *rs,
+			   web_form_field_t f[CHALLENGE_N], bool by_number, const ipbl_ipaddr_t *ip,
+			   const web_cases_ids_t *ids)
 {
 	/* the first message: why, then the evidence under its own heading */
 	web_out_t body;
@@ -891,8 +923,16 @@ static void challenge_file(web_app_t *app, web_response_t *rs, web_form_field_t 
 	ipbl_buf_init(&d, detail, sizeof(detail));
 	ipbl_buf_puts(&d, ids->n == 1 ? "a challenge of report " : "a challenge of reports ");
 	web_cases_ids_format(ids, &d);
-	int ret = body.failed ? IPBL_ENOMEM : case_store(app, &c, ids, body.data, detail);
+	int64_t taken = 0;
+	int ret = body.failed ? IPBL_ENOMEM
+			      : web_cases_store(app, &c, ids, body.data, detail, &taken);
 	web_out_fini(&body);
+	if (ret == IPBL_EEXIST && taken > 0) {
+		ipbl_log_info("challenge of report %lld refused: another case took it meanwhile",
+			      (long long)taken);
+		challenge_taken(app, rq, rs, f, by_number);
+		return;
+	}
 	if (ret != 0) {
 		store_trouble(app, rs, ret);
 		return;
@@ -959,7 +999,7 @@ static void route_challenge_post(web_app_t *app, const web_request_t *rq, web_re
 		web_cases_form_fini(f, CHALLENGE_N);
 		return;
 	}
-	challenge_file(app, rs, f, &ip, &ids);
+	challenge_file(app, rq, rs, f, by_number, &ip, &ids);
 	web_cases_ids_fini(&ids);
 	web_cases_form_fini(f, CHALLENGE_N);
 }
@@ -1036,7 +1076,7 @@ static void render_case(web_app_t *app, const web_request_t *rq, web_response_t 
 			return;
 		}
 		web_out_puts(o, ids.n == 1 ? "<dt>Report</dt><dd>" : "<dt>Reports</dt><dd>");
-		put_ids(o, &ids);
+		web_cases_put_ids(o, &ids);
 		web_out_puts(o, "</dd>\n");
 		web_cases_ids_fini(&ids);
 	}

@@ -74,10 +74,22 @@ bool web_cases_ids_has(const web_cases_ids_t *ids, int64_t id);
 void web_cases_ids_fini(web_cases_ids_t *ids);
 /* The report numbers as words appended to b: "17", "17 and 18", "17, 18 and 20". */
 void web_cases_ids_format(const web_cases_ids_t *ids, ipbl_buf_t *b);
+/* The same straight into o (no length limit), for a page: nothing in it needs escaping. */
+void web_cases_put_ids(web_out_t *o, const web_cases_ids_t *ids);
 /* The reports challenge case c covers, by number, appended to *out (its report_id alone for
  * a case the store links to none). IPBL_E* from the store. */
 int web_cases_reports_of(web_app_t *app, const store_case_t *c,
 			 web_cases_ids_t *out) IPBL_MUSTCHECK;
+
+/* Store case c (sets c->id) with the reports it covers (ids, NULL for a question; ids->v[0]
+ * is c->report_id), its first message body and an audit entry "case N: detail", in one write
+ * transaction. Inside it, before anything is written, it checks that no case that is not
+ * closed covers any of ids: the reports were found before (two server threads may file for
+ * the same report at once), and a report has one open challenge at a time. When one does,
+ * nothing is stored and it returns IPBL_EEXIST with *taken set to that report; *taken is 0
+ * otherwise. Other IPBL_E* from the store. */
+int web_cases_store(web_app_t *app, store_case_t *c, const web_cases_ids_t *ids, const char *body,
+		    const char *detail, int64_t *taken) IPBL_MUSTCHECK;
 
 /* ---- form fields ---- */
 

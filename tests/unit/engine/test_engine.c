@@ -473,6 +473,69 @@ static void test_several_reports_challenged_and_voided_together(void **state)
 	assert_int_equal(engine_void_reports(f->e, ids, 0, "dana", "x", &r), IPBL_EINVAL);
 }
 
+static int count_fines(void *arg, const store_audit_t *a)
+{
+	*(size_t *)arg += strcmp(a->action, "reporter fined") == 0;
+	return 0;
+}
+
+static uint32_t fines_of(fx_t *f, const char *name)
+{
+	store_reporter_t rep;
+	assert_int_equal(store_reporter_get(f->store, name, &rep), 0);
+	return rep.fines;
+}
+
+/* A reporter is fined once per voided case, not once per report of it: one reporter with
+ * two reports in one void is fined once (one audit entry), two reporters once each; voiding
+ * the same reports again fines nobody. */
+static void test_void_fines_each_reporter_once(void **state)
+{
+	fx_t *f = *state;
+	engine_result_t r;
+	int64_t ids[4];
+	assert_int_equal(report(f, "alice", "45.33.32.70", "f1", &r), 0);
+	ids[0] = r.id;
+	assert_int_equal(report(f, "alice", "45.33.32.70", "f2", &r), 0);
+	ids[1] = r.id;
+	assert_int_equal(report(f, "bob", "45.33.32.70", "f3", &r), 0);
+	assert_true(r.decision.listed);
+	assert_int_equal(engine_void_reports(f->e, ids, 2, "dana", "opt-in mail", &r), 0);
+	assert_int_equal(r.id, ids[1]);
+	assert_false(r.decision.listed);
+	assert_int_equal(fines_of(f, "alice"), 1);
+	assert_int_equal(fines_of(f, "bob"), 0);
+	size_t n = 0;
+	assert_int_equal(store_audit_each(f->store, NULL, count_fines, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(engine_void_reports(f->e, ids, 2, "dana", "again", &r), 0);
+	assert_false(r.decision.listed);
+	assert_int_equal(fines_of(f, "alice"), 1);
+
+	/* two reporters, one with two reports, and a report voided already in the list */
+	assert_int_equal(report(f, "bob", "45.33.32.71", "f4", &r), 0);
+	ids[1] = r.id;
+	assert_int_equal(report(f, "carol", "45.33.32.71", "f5", &r), 0);
+	ids[2] = r.id;
+	assert_int_equal(report(f, "carol", "45.33.32.71", "f6", &r), 0);
+	ids[3] = r.id;
+	assert_true(r.decision.listed);
+	assert_int_equal(engine_void_reports(f->e, ids, 4, "dana", "opt-in mail", &r), 0);
+	assert_false(r.decision.listed);
+	assert_false(stored_listed(f, "45.33.32.71"));
+	assert_int_equal(fines_of(f, "alice"), 1);
+	assert_int_equal(fines_of(f, "bob"), 1);
+	assert_int_equal(fines_of(f, "carol"), 1);
+	n = 0;
+	assert_int_equal(store_audit_each(f->store, NULL, count_fines, &n), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < 4; i++) {
+		store_report_t got;
+		assert_int_equal(store_report_get(f->store, ids[i], &got), 0);
+		assert_int_equal(got.state, STORE_REPORT_VOIDED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +562,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_several_reports_challenged_and_voided_together,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_fines_each_reporter_once, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

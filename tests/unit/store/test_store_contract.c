@@ -734,6 +734,47 @@ static void test_case_covers_several_reports(void **state)
 	assert_int_equal(got.id, c.id);
 }
 
+/* Two filings at once (two connections, as two web server threads): A finds two reports to
+ * challenge, B files a case for the second and commits, then A's check inside its own
+ * transaction sees B's case and A stores nothing. Closed cases take nothing. */
+static void test_case_find_open_for_reports(void **state)
+{
+	fixture_t *f = *state;
+	store_t *a = f->s;
+	int64_t r1 = add_keyed_report(a, "198.51.100.50", "o1", KEY_A, 1000);
+	int64_t r2 = add_keyed_report(a, "198.51.100.50", "o2", KEY_A, 2000);
+	int64_t both[2] = { r1, r2 };
+	int64_t taken = 0;
+	store_case_t got;
+	assert_int_equal(store_case_find_open_for_reports(a, both, 2, &taken, &got), IPBL_ENOENT);
+	assert_int_equal(store_case_find_open_for_reports(a, both, 0, &taken, NULL), IPBL_ENOENT);
+	ids_t found = challengeable(a, "198.51.100.50", KEY_A);
+	assert_int_equal(found.n, 2);
+
+	store_t *b = NULL;
+	char err[256];
+	assert_int_equal(store_open(f->backend, f->path, &b, err, sizeof(err)), 0);
+	assert_int_equal(store_begin(b), 0);
+	assert_int_equal(store_case_find_open_for_reports(b, &r2, 1, &taken, NULL), IPBL_ENOENT);
+	store_case_t cb = new_case(STORE_CASE_CHALLENGE, "198.51.100.50", r2, "b2:race-b", 3000);
+	assert_int_equal(store_case_add(b, &cb), 0);
+	assert_int_equal(store_commit(b), 0);
+
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(store_case_find_open_for_reports(a, found.ids, found.n, &taken, &got), 0);
+	assert_int_equal(taken, r2);
+	assert_int_equal(got.id, cb.id);
+	assert_int_equal(store_case_find_open_for_reports(a, &r1, 1, &taken, NULL), IPBL_ENOENT);
+	store_rollback(a);
+
+	/* once B's case is closed, its reports may be challenged again */
+	assert_int_equal(store_case_set_status(b, cb.id, STORE_CASE_CLOSED, 4000), 0);
+	taken = 0;
+	assert_int_equal(store_case_find_open_for_reports(a, both, 2, &taken, NULL), IPBL_ENOENT);
+	assert_int_equal(taken, 0);
+	store_close(b);
+}
+
 static void exec_ok(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
@@ -808,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deputies_and_sessions, setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(test_case_transaction, setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_keys, setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(test_case_find_open_for_reports, setup_sqlite,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_case_covers_several_reports, setup_sqlite,
 						teardown),
 		cmocka_unit_test(test_migration_from_version_6),

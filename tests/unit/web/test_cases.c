@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The security pieces of the disputes and the deputy console (web/session.h): CSRF tokens,
- * tokens and their hashes, cookies, form text checks, and the limiters. */
+ * tokens and their hashes, cookies, form text checks, and the limiters; and filing a case
+ * (web/cases.h) when two filings race for one report. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "store/store.h"
+#include "web/cases.h"
 #include "web/session.h"
 
 static const uint8_t key_a[WEB_SESSION_KEY_BYTES] = { 1, 2, 3 };
@@ -252,13 +256,171 @@ static void test_limiter_many_keys(void **state)
 	free(l);
 }
 
+/* ---- filing a case ---- */
+
+#define SUBJECT_KEY "0123456789abcdef0123456789abcdef"
+
+static int64_t keyed_report(store_t *s, const ipbl_ipaddr_t *ip, const char *digest)
+{
+	store_report_t r = { .ip = *ip, .received_ms = 1000, .evidence = "{}" };
+	snprintf(r.digest, sizeof(r.digest), "%s", digest);
+	snprintf(r.subject_key, sizeof(r.subject_key), "%s", SUBJECT_KEY);
+	assert_int_equal(store_report_add(s, &r), 0);
+	return r.id;
+}
+
+static int collect_report(void *arg, const store_report_t *r)
+{
+	web_cases_ids_add(arg, r->id);
+	return 0;
+}
+
+static store_case_t challenge_case(const ipbl_ipaddr_t *ip, const web_cases_ids_t *ids,
+				   const char *token_hash)
+{
+	store_case_t c = { .kind = STORE_CASE_CHALLENGE,
+			   .status = STORE_CASE_OPEN,
+			   .ip = *ip,
+			   .report_id = ids->v[0],
+			   .created_ms = 2000 };
+	snprintf(c.token_hash, sizeof(c.token_hash), "%s", token_hash);
+	snprintf(c.filer_name, sizeof(c.filer_name), "Pat Sender");
+	snprintf(c.filer_address, sizeof(c.filer_address), "abuse@example.net");
+	return c;
+}
+
+static int count_opened(void *arg, const store_audit_t *a)
+{
+	*(size_t *)arg += strcmp(a->action, "case_opened") == 0;
+	return 0;
+}
+
+/* Two server threads (two store connections) file challenges at once: A finds reports 1
+ * and 2 by subject, B files a case for report 2 and commits, then A's filing must see B's
+ * case inside its own transaction and store nothing (a report has one open challenge at a
+ * time); once B's case is closed, A's goes through. */
+static void test_two_filings_for_one_report(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ipbl-web-cases-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[256];
+	store_t *sa = NULL;
+	store_t *sb = NULL;
+	assert_int_equal(store_open("sqlite", path, &sa, err, sizeof(err)), 0);
+	assert_int_equal(store_open("sqlite", path, &sb, err, sizeof(err)), 0);
+	web_app_t a = { .store = sa };
+	web_app_t b = { .store = sb };
+	ipbl_ipaddr_t ip;
+	assert_int_equal(ipbl_ipaddr_parse(ipbl_str("192.0.2.77"), &ip), 0);
+	int64_t r1 = keyed_report(sa, &ip, "d1");
+	int64_t r2 = keyed_report(sa, &ip, "d2");
+
+	/* A: the form's look-up, outside the filing's transaction */
+	web_cases_ids_t found = { 0 };
+	assert_int_equal(store_reports_challengeable(sa, &ip, SUBJECT_KEY, collect_report, &found),
+			 0);
+	assert_int_equal(found.n, 2);
+	/* B: a challenge of report 2 by number, filed meanwhile */
+	web_cases_ids_t one = { 0 };
+	web_cases_ids_add(&one, r2);
+	store_case_t cb = challenge_case(&ip, &one, "b2:filing-b");
+	int64_t taken = -1;
+	assert_int_equal(
+		web_cases_store(&b, &cb, &one, "not spam", "a challenge of report 2", &taken), 0);
+	assert_int_equal(taken, 0);
+	/* A: refused, and nothing of it stored */
+	store_case_t ca = challenge_case(&ip, &found, "b2:filing-a");
+	assert_int_equal(
+		web_cases_store(&a, &ca, &found, "not spam", "a challenge of reports", &taken),
+		IPBL_EEXIST);
+	assert_int_equal(taken, r2);
+	store_case_t got;
+	assert_int_equal(store_case_find_by_token(sa, "b2:filing-a", &got), IPBL_ENOENT);
+	assert_int_equal(store_case_find_open_for_report(sa, r1, &got), IPBL_ENOENT);
+	assert_int_equal(store_case_find_open_for_report(sa, r2, &got), 0);
+	assert_int_equal(got.id, cb.id);
+	size_t opened = 0;
+	assert_int_equal(store_audit_each(sa, NULL, count_opened, &opened), 0);
+	assert_int_equal(opened, 1);
+	/* a question covers no report and is never refused so */
+	store_case_t ask = { .kind = STORE_CASE_ASK,
+			     .status = STORE_CASE_OPEN,
+			     .ip = ip,
+			     .created_ms = 2000,
+			     .token_hash = "b2:ask" };
+	assert_int_equal(web_cases_store(&a, &ask, NULL, "why?", "a question", &taken), 0);
+	assert_int_equal(taken, 0);
+	/* once B's case is decided, both reports may be challenged again */
+	assert_int_equal(store_case_set_status(sb, cb.id, STORE_CASE_CLOSED, 3000), 0);
+	assert_int_equal(
+		web_cases_store(&a, &ca, &found, "not spam", "a challenge of reports", &taken), 0);
+	assert_int_equal(store_case_find_open_for_report(sb, r2, &got), 0);
+	assert_int_equal(got.id, ca.id);
+	assert_int_equal(store_case_find_open_for_report(sb, r1, &got), 0);
+	assert_int_equal(got.id, ca.id);
+
+	web_cases_ids_fini(&found);
+	web_cases_ids_fini(&one);
+	store_close(sa);
+	store_close(sb);
+	char aux[64];
+	unlink(path);
+	snprintf(aux, sizeof(aux), "%s-wal", path);
+	unlink(aux);
+	snprintf(aux, sizeof(aux), "%s-shm", path);
+	unlink(aux);
+}
+
+/* A case of a big mailing lists every report on its page: no cut at any fixed size. */
+static void test_report_numbers_on_a_page(void **state)
+{
+	(void)state;
+	web_cases_ids_t ids = { 0 };
+	web_out_t o;
+	web_out_init(&o, WEB_OUT_MAX_DEFAULT);
+	web_cases_put_ids(&o, &ids);
+	assert_int_equal(o.len, 0);
+	web_cases_ids_add(&ids, 17);
+	web_cases_put_ids(&o, &ids);
+	web_out_puts(&o, "|");
+	web_cases_ids_add(&ids, 18);
+	web_cases_put_ids(&o, &ids);
+	web_out_puts(&o, "|");
+	web_cases_ids_add(&ids, 20);
+	web_cases_put_ids(&o, &ids);
+	assert_false(o.failed);
+	assert_int_equal(o.len, strlen("17|17 and 18|17, 18 and 20"));
+	assert_memory_equal(o.data, "17|17 and 18|17, 18 and 20", o.len);
+	web_out_fini(&o);
+	/* 3,000 reports of seven digits: about 27 kB of text */
+	web_cases_ids_fini(&ids);
+	for (int64_t i = 1000001; i <= 1003000; i++) {
+		web_cases_ids_add(&ids, i);
+	}
+	web_out_init(&o, WEB_OUT_MAX_DEFAULT);
+	web_cases_put_ids(&o, &ids);
+	assert_false(o.failed);
+	assert_int_equal(o.len, 3000 * 7 + 2998 * 2 + 5);
+	assert_memory_equal(o.data + o.len - 19, "1002999 and 1003000", 19);
+	web_out_fini(&o);
+	web_cases_ids_fini(&ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csrf_round_trip),	  cmocka_unit_test(test_csrf_tampering),
-		cmocka_unit_test(test_tokens_and_hashes), cmocka_unit_test(test_cookies),
-		cmocka_unit_test(test_text_checks),	  cmocka_unit_test(test_limiter_window),
+		cmocka_unit_test(test_csrf_round_trip),
+		cmocka_unit_test(test_csrf_tampering),
+		cmocka_unit_test(test_tokens_and_hashes),
+		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_text_checks),
+		cmocka_unit_test(test_limiter_window),
 		cmocka_unit_test(test_limiter_many_keys),
+		cmocka_unit_test(test_two_filings_for_one_report),
+		cmocka_unit_test(test_report_numbers_on_a_page),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
