@@ -481,12 +481,8 @@ static int put_case_reports(web_app_t *app, web_out_t *o, const store_case_t *c)
 	web_cases_ids_t ids = { 0 };
 	int ret = web_cases_reports_of(app, c, &ids);
 	if (ret == 0) {
-		char text[4096];
-		ipbl_buf_t b;
-		ipbl_buf_init(&b, text, sizeof(text));
-		ipbl_buf_puts(&b, ids.n == 1 ? "report " : "reports ");
-		web_cases_ids_format(&ids, &b);
-		web_out_html_str(o, text);
+		web_out_puts(o, ids.n == 1 ? "report " : "reports ");
+		web_cases_put_ids(o, &ids);
 	}
 	web_cases_ids_fini(&ids);
 	return ret;
@@ -1143,9 +1139,11 @@ static void act_report_page(web_app_t *app, web_response_t *rs, const session_t 
 	if (store_report_get(app->store, ids->v[0], &r) == 0) {
 		ip_text = ipbl_ipaddr_format(&r.ip, ip);
 	}
-	char msg[1024];
+	/* every number whole, however many the case covers (20 bytes and a separator each) */
+	size_t cap = 256 + ids->n * 26;
+	char *msg = ipbl_xcalloc(1, cap);
 	ipbl_buf_t b;
-	ipbl_buf_init(&b, msg, sizeof(msg));
+	ipbl_buf_init(&b, msg, cap);
 	ipbl_buf_puts(&b, one ? "Report " : "Reports ");
 	web_cases_ids_format(ids, &b);
 	ipbl_log_info("deputy %s %s %s", s->d.name, void_it ? "voided" : "upheld", msg);
@@ -1158,6 +1156,7 @@ static void act_report_page(web_app_t *app, web_response_t *rs, const session_t 
 	     void_it ? (one ? "Report voided" : "Reports voided")
 		     : (one ? "Report upheld" : "Reports upheld"),
 	     msg, ip_text);
+	free(msg);
 }
 
 /* Void (void_it) or uphold the form's report, and with it every report of the form's case
