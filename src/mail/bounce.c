@@ -1061,20 +1061,22 @@ static void take_bracket_ip(const char *t, size_t i, size_t e, scan_t *sc)
 }
 
 /* An address written as <local@domain> or alone; copied into out when it looks like one. */
-static void take_address(const char *t, size_t i, size_t e, char *out, size_t cap)
+bool mail_bounce_address_at(const char *t, size_t i, size_t e, char *out, size_t cap)
 {
 	while (i < e && (t[i] == ' ' || t[i] == '\t' || t[i] == '<')) {
 		i++;
 	}
 	size_t j = i;
-	while (j < e && !is_space(t[j]) && t[j] != '>' && t[j] != ';' && t[j] != ',' &&
-	       t[j] != '(' && t[j] != ')' && t[j] != '"') {
+	while (j < e && !is_space(t[j]) && t[j] != '>' && t[j] != '<' && t[j] != ';' &&
+	       t[j] != ',' && t[j] != '(' && t[j] != ')' && t[j] != '"') {
 		j++;
 	}
 	const char *at = j > i ? memchr(t + i, '@', j - i) : NULL;
-	if (at != NULL && at > t + i && (size_t)(at - t) + 1 < j) {
-		copy_text(out, cap, t + i, j - i);
+	if (at == NULL || at == t + i || (size_t)(at - t) + 1 >= j || j - i >= cap) {
+		return false; /* no address, or one too long to keep whole */
 	}
+	copy_text(out, cap, t + i, j - i);
+	return true;
 }
 
 /* The line after the one that ends at t[e] starts, past its indent, with the lower-case lit. */
@@ -1106,8 +1108,8 @@ static void scan_facts(scan_t *sc, const char *t, size_t ls, size_t e)
 	     ci_starts(t + s, len, "original-recipient:")) &&
 	    sc->recipient[0] == '\0') {
 		size_t semi = ci_find(t, e, s, ";");
-		take_address(t, semi < e ? semi + 1 : s + 16, e, sc->recipient,
-			     sizeof(sc->recipient));
+		(void)mail_bounce_address_at(t, semi < e ? semi + 1 : s + 16, e, sc->recipient,
+					     sizeof(sc->recipient));
 		return;
 	}
 	if (ci_starts(t + s, len, "status:") && sc->dsn_status[0] == '\0') {
@@ -1147,13 +1149,14 @@ static void scan_facts(scan_t *sc, const char *t, size_t ls, size_t e)
 		if (s + 1 < e && t[s] == '<') {
 			const char *gt = memchr(t + s, '>', e - s);
 			if (gt != NULL && (size_t)(gt - t) + 1 < e && gt[1] == ':') {
-				take_address(t, s, (size_t)(gt - t), sc->recipient,
-					     sizeof(sc->recipient));
+				(void)mail_bounce_address_at(t, s, (size_t)(gt - t), sc->recipient,
+							     sizeof(sc->recipient));
 			}
 		}
 		size_t r = ci_find(t, e, s, "rcpt to:");
 		if (r < e) {
-			take_address(t, r + 8, e, sc->recipient, sizeof(sc->recipient));
+			(void)mail_bounce_address_at(t, r + 8, e, sc->recipient,
+						     sizeof(sc->recipient));
 		}
 	}
 	/* "Your message to X couldn't be delivered", "couldn't be delivered to X because" */
@@ -1161,14 +1164,14 @@ static void scan_facts(scan_t *sc, const char *t, size_t ls, size_t e)
 	for (size_t m = 0; m < 2 && sc->recipient[0] == '\0'; m++) {
 		size_t at = ci_find(t, e, s, intro[m]);
 		if (at < e) {
-			take_address(t, at + strlen(intro[m]), e, sc->recipient,
-				     sizeof(sc->recipient));
+			(void)mail_bounce_address_at(t, at + strlen(intro[m]), e, sc->recipient,
+						     sizeof(sc->recipient));
 		}
 	}
 	/* Exim and Exchange list each failed address alone on a line */
 	if (sc->recipient[0] == '\0' && len > 0 && memchr(t + s, ' ', len) == NULL &&
 	    memchr(t + s, '@', len) != NULL && t[e - 1] != ':') {
-		take_address(t, s, e, sc->recipient, sizeof(sc->recipient));
+		(void)mail_bounce_address_at(t, s, e, sc->recipient, sizeof(sc->recipient));
 	}
 }
 

@@ -3,6 +3,7 @@
  * refused message (bounce_sender.c). Only for src/mail. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/err.h"
@@ -15,3 +16,9 @@
  * IPBL_ENOMEM (out's sender fields are then left UNKNOWN). */
 int mail_bounce_sender_decide(const char *ret, size_t ret_len, const char *notice,
 			      size_t notice_len, mail_bounce_t *out) IPBL_MUSTCHECK;
+
+/* The mail address at t[i..e) ("<ann@example.org>", leading blanks and '<' skipped; it ends
+ * at white space or one of <>;,()"), into out (control bytes as spaces). False, and out
+ * untouched, when there is none (no '@' with text on both sides) or it needs cap bytes or
+ * more. */
+bool mail_bounce_address_at(const char *t, size_t i, size_t e, char *out, size_t cap);

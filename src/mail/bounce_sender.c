@@ -112,17 +112,12 @@ static void add_hop(returned_t *r, const char *v, size_t len)
 static void take_address(const char *v, char *out, size_t cap)
 {
 	const char *lt = strchr(v, '<');
-	const char *s = lt != NULL ? lt + 1 : v;
-	s += strspn(s, " \t");
-	size_t len = strcspn(s, " \t<>,;()\"");
-	const char *at = memchr(s, '@', len);
-	if (at == NULL || at == s || at + 1 == s + len || len >= cap) {
+	if (!mail_bounce_address_at(v, lt != NULL ? (size_t)(lt - v) : 0, strlen(v), out, cap)) {
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
-		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	for (char *c = out; *c; c++) {
+		*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
 	}
-	out[len] = '\0';
 }
 
 /* Use one unfolded field; returns whether it is one that tells how the mail left. */
