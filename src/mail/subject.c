@@ -14,7 +14,8 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Collapse white space runs to one space, trim and fold ASCII case, in place. */
+/* Collapse white space runs to one space, trim and fold ASCII case (what is left of it after
+ * fold_unicode, or all of it in text that is not UTF-8), in place. */
 static void squeeze_fold(char *s)
 {
 	size_t k = 0;
@@ -31,6 +32,22 @@ static void squeeze_fold(char *s)
 		s[k++] = (char)g_ascii_tolower(*p);
 	}
 	s[k] = '\0';
+}
+
+/* Unicode compatibility normalisation and case folding (NFKC, fold, NFKC) of UTF-8 text, so
+ * that "ÉTÉ" finds "été", a composed é a decomposed one, and a no-break space a space; text
+ * that is not UTF-8 is returned as it is. A new string (g_free). */
+static char *fold_unicode(const char *s)
+{
+	if (!g_utf8_validate(s, -1, NULL)) {
+		return g_strdup(s);
+	}
+	char *norm = g_utf8_normalize(s, -1, G_NORMALIZE_NFKC);
+	char *folded = norm != NULL ? g_utf8_casefold(norm, -1) : NULL;
+	char *out = folded != NULL ? g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC) : NULL;
+	g_free(norm);
+	g_free(folded);
+	return out != NULL ? out : g_strdup(s);
 }
 
 char *mail_subject_normalise(const char *text, size_t len)
@@ -51,8 +68,10 @@ char *mail_subject_normalise(const char *text, size_t len)
 	if (decoded == NULL) {
 		return NULL;
 	}
-	char *out = strdup(decoded);
+	char *folded = fold_unicode(decoded);
 	g_free(decoded);
+	char *out = strdup(folded);
+	g_free(folded);
 	if (out != NULL) {
 		squeeze_fold(out);
 	}
