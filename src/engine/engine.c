@@ -444,8 +444,12 @@ static void deputy_actor(const char *by, char *buf, size_t len)
 	snprintf(buf, len, "deputy %s", by && by[0] ? by : "unknown");
 }
 
-int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
-		  engine_result_t *out)
+/* A deputy's action on one address, fn in one transaction, as "deputy BY". */
+typedef int (*deputy_txn_fn)(engine_t *e, const ipbl_ipaddr_t *ip, const char *actor,
+			     const char *reason, int64_t now, engine_result_t *out);
+
+static int deputy_action(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
+			 engine_result_t *out, deputy_txn_fn fn)
 {
 	memset(out, 0, sizeof(*out));
 	char actor[STORE_NAME_MAX + 16];
@@ -454,8 +458,14 @@ int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const ch
 	ipbl_ipaddr_unmap(&a);
 	int64_t now = engine_now_ms(e);
 	int ret;
-	ENGINE_TXN(e, ret = delist_in_txn(e, &a, actor, reason, now, out));
+	ENGINE_TXN(e, ret = fn(e, &a, actor, reason, now, out));
 	return ret;
+}
+
+int engine_delist(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
+		  engine_result_t *out)
+{
+	return deputy_action(e, ip, by, reason, out, delist_in_txn);
 }
 
 static int reinstate_in_txn(engine_t *e, const ipbl_ipaddr_t *ip, const char *actor,
@@ -483,15 +493,7 @@ static int reinstate_in_txn(engine_t *e, const ipbl_ipaddr_t *ip, const char *ac
 int engine_reinstate(engine_t *e, const ipbl_ipaddr_t *ip, const char *by, const char *reason,
 		     engine_result_t *out)
 {
-	memset(out, 0, sizeof(*out));
-	char actor[STORE_NAME_MAX + 16];
-	deputy_actor(by, actor, sizeof(actor));
-	ipbl_ipaddr_t a = *ip;
-	ipbl_ipaddr_unmap(&a);
-	int64_t now = engine_now_ms(e);
-	int ret;
-	ENGINE_TXN(e, ret = reinstate_in_txn(e, &a, actor, reason, now, out));
-	return ret;
+	return deputy_action(e, ip, by, reason, out, reinstate_in_txn);
 }
 
 /* ---- reporter standing ---- */
